@@ -1,0 +1,117 @@
+"""Plain records that cross module boundaries (collect -> extract -> store).
+
+They are frozen dataclasses with no behaviour, so any stage can build them
+and any backend can store them. Times are timezone-aware UTC ``datetime``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+
+__all__ = ["ArticleRecord", "CaptureRecord", "ExtractedArticle", "FetchResult", "Outlet"]
+
+
+@dataclass(frozen=True)
+class Outlet:
+    """A news outlet a study watches (or one made up from a domain: curated=False)."""
+
+    id: str
+    name: str
+    domains: tuple[str, ...]
+    country: str = ""  # ISO 3166-1 alpha-2, upper case; "" when unknown
+    languages: tuple[str, ...] = ()  # ISO 639-1: ru, kk, ky, en, ...
+    groups: tuple[str, ...] = ()  # free-form: state, independent, domestic, foreign
+    feeds: tuple[str, ...] = ()
+    sitemaps: tuple[str, ...] = ()
+    homepage: str | None = None  # defaults to https://<first domain>/
+    curated: bool = True
+
+    @property
+    def home_url(self) -> str:
+        return self.homepage or f"https://{self.domains[0]}/"
+
+
+@dataclass(frozen=True)
+class FetchResult:
+    """What one HTTP fetch produced, success or failure, after WARC capture.
+
+    ``failure`` is None on success (any HTTP status counts as success of the
+    fetch itself); otherwise a stable OONI-style failure string and ``body``
+    is empty. ``warc_*`` and ``sha256`` locate the capture in the archive.
+    """
+
+    url: str  # the URL asked for
+    final_url: str  # after redirects
+    status: int | None
+    headers: dict[str, str]
+    body: bytes
+    fetched_at: datetime
+    failure: str | None = None
+    failure_detail: str = ""
+    redirects: tuple[str, ...] = ()
+    warc_file: str | None = None
+    warc_offset: int | None = None
+    warc_length: int | None = None
+    sha256: str | None = None  # hex SHA-256 of the response payload
+    elapsed_s: float = 0.0
+    not_modified: bool = False  # a 304 to a conditional request
+
+    @property
+    def ok(self) -> bool:
+        return self.failure is None and self.status is not None and 200 <= self.status < 300
+
+
+@dataclass(frozen=True)
+class CaptureRecord:
+    """A row of the captures table: one fetch (or imported WARC record)."""
+
+    url: str
+    outlet_id: str
+    kind: str  # feed | sitemap | article | home | robots | import | revisit
+    fetched_at: datetime
+    status: int | None
+    failure: str | None
+    warc_file: str | None
+    warc_offset: int | None
+    warc_length: int | None
+    sha256: str | None
+    content_type: str = ""
+    failure_detail: str = ""
+    record_id: str | None = None  # WARC-Record-ID, for import resume
+
+
+@dataclass(frozen=True)
+class ExtractedArticle:
+    """What extraction derives from one HTML page (no ids yet)."""
+
+    url: str
+    canonical_url: str
+    title: str
+    text: str
+    author: str | None
+    published: datetime | None
+    language: str  # ISO 639-1, or "und"
+    language_confidence: float
+    text_hash: str  # hex SHA-256 of the normalised text
+    minhash: bytes = b""  # serialised MinHash signature (see extract.dedupe)
+    extra: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class ArticleRecord:
+    """An article as stored: extraction plus where and when it came from."""
+
+    id: int
+    outlet_id: str
+    url: str
+    canonical_url: str
+    title: str
+    text: str
+    author: str | None
+    language: str
+    published: datetime | None
+    fetched_at: datetime
+    capture_id: int
+    sha256: str | None
+    text_hash: str

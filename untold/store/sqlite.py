@@ -1,0 +1,469 @@
+"""SQLite backend: one file, WAL mode, migrations, FTS5 over stems.
+
+Concurrency: every writer uses short ``BEGIN IMMEDIATE`` transactions and a
+long busy timeout, so a collector, an importer and readers (status, search,
+the dashboard) can share one archive; WAL lets readers proceed while one
+writer writes. ``synchronous=NORMAL`` in WAL mode survives a killed process
+(only a power cut can lose the last commits, never corrupt the file).
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from untold.errors import StoreError
+from untold.models import ArticleRecord, CaptureRecord, ExtractedArticle, Outlet
+from untold.store.base import AddOutcome, FrontierEntry, NewArticle
+from untold.store.schema import MIGRATIONS
+from untold.store.textindex import index_text
+from untold.timeutil import from_iso, now_utc, to_iso
+
+__all__ = ["SQLiteStore"]
+
+BUSY_TIMEOUT_MS = 60_000  # a long import batch may hold the write lock for seconds
+NEAR_DUP_THRESHOLD = 0.8  # estimated Jaccard of 5-shingles: reprints with small edits
+MAX_LSH_CANDIDATES = 200  # a band key shared by more articles is boilerplate, not a reprint
+
+
+def _dumps(v: Sequence[str]) -> str:
+    return json.dumps(list(v), ensure_ascii=False)
+
+
+class SQLiteStore:
+    """The archive in one SQLite file. Open with :func:`untold.store.open_store`."""
+
+    backend = "sqlite"
+
+    def __init__(self, path: Path, *, readonly: bool = False) -> None:
+        self.path = Path(path)
+        self.readonly = readonly
+        try:
+            if readonly:
+                if not self.path.exists():
+                    raise StoreError(
+                        "archive not found", source=str(self.path),
+                        hint="run 'untold collect' or 'untold import' first",
+                    )
+                uri = f"file:{self.path}?mode=ro"
+                self.conn = sqlite3.connect(uri, uri=True, isolation_level=None,
+                                            check_same_thread=False)
+            else:
+                self.path.parent.mkdir(parents=True, exist_ok=True)
+                self.conn = sqlite3.connect(self.path, isolation_level=None,
+                                            check_same_thread=False)
+            self.conn.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
+            if not readonly:
+                self.conn.execute("PRAGMA journal_mode=WAL")
+                self.conn.execute("PRAGMA synchronous=NORMAL")
+            self.conn.execute("PRAGMA foreign_keys=ON")
+        except sqlite3.DatabaseError as exc:
+            raise StoreError(f"cannot open archive: {exc}", source=str(self.path)) from exc
+        if not readonly:
+            self.migrate()
+
+    # -- plumbing ---------------------------------------------------------
+    def close(self) -> None:
+        self.conn.close()
+
+    def __enter__(self) -> SQLiteStore:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    @contextmanager
+    def transaction(self) -> Iterator[sqlite3.Connection]:
+        """A write transaction that takes the lock up front (no upgrade deadlocks)."""
+        try:
+            self.conn.execute("BEGIN IMMEDIATE")
+        except sqlite3.OperationalError as exc:
+            raise StoreError(f"archive is locked: {exc}", source=str(self.path),
+                             hint="another untold process holds it; wait or stop it") from exc
+        try:
+            yield self.conn
+        except BaseException:
+            self.conn.execute("ROLLBACK")
+            raise
+        else:
+            self.conn.execute("COMMIT")
+
+    def migrate(self) -> list[int]:
+        """Apply pending migrations; return the versions applied."""
+        self.conn.execute(
+            "CREATE TABLE IF NOT EXISTS schema_migrations "
+            "(version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)"
+        )
+        done = {r[0] for r in self.conn.execute("SELECT version FROM schema_migrations")}
+        applied = []
+        for version, name, sql in MIGRATIONS:
+            if version in done:
+                continue
+            with self.transaction() as c:
+                # re-check under the lock: another process may have migrated meanwhile
+                if c.execute("SELECT 1 FROM schema_migrations WHERE version=?",
+                             (version,)).fetchone():
+                    continue
+                for stmt in _split_sql(sql):
+                    c.execute(stmt)
+                c.execute("INSERT INTO schema_migrations VALUES (?,?,?)",
+                          (version, name, to_iso(now_utc())))
+            applied.append(version)
+        return applied
+
+    def schema_version(self) -> int:
+        row = self.conn.execute("SELECT MAX(version) FROM schema_migrations").fetchone()
+        return int(row[0] or 0)
+
+    # -- outlets ----------------------------------------------------------
+    def sync_outlets(self, outlets: Iterable[Outlet]) -> None:
+        with self.transaction() as c:
+            for o in outlets:
+                self._upsert_outlet(c, o)
+
+    def ensure_outlet(self, outlet: Outlet) -> None:
+        """Insert an outlet if missing (used for uncurated domains)."""
+        if self.conn.execute("SELECT 1 FROM outlets WHERE id=?", (outlet.id,)).fetchone():
+            return
+        with self.transaction() as c:
+            self._upsert_outlet(c, outlet, replace=False)
+
+    @staticmethod
+    def _upsert_outlet(c: sqlite3.Connection, o: Outlet, replace: bool = True) -> None:
+        verb = "INSERT OR REPLACE" if replace else "INSERT OR IGNORE"
+        c.execute(
+            f"{verb} INTO outlets (id,name,domains,country,languages,groups,feeds,sitemaps,"
+            "homepage,curated) VALUES (?,?,?,?,?,?,?,?,?,?)",
+            (o.id, o.name, _dumps(o.domains), o.country, _dumps(o.languages),
+             _dumps(o.groups), _dumps(o.feeds), _dumps(o.sitemaps), o.homepage,
+             int(o.curated)),
+        )
+
+    def outlets(self) -> list[Outlet]:
+        rows = self.conn.execute(
+            "SELECT id,name,domains,country,languages,groups,feeds,sitemaps,homepage,curated "
+            "FROM outlets ORDER BY id"
+        ).fetchall()
+        return [
+            Outlet(id=r[0], name=r[1], domains=tuple(json.loads(r[2])), country=r[3],
+                   languages=tuple(json.loads(r[4])), groups=tuple(json.loads(r[5])),
+                   feeds=tuple(json.loads(r[6])), sitemaps=tuple(json.loads(r[7])),
+                   homepage=r[8], curated=bool(r[9]))
+            for r in rows
+        ]
+
+    # -- captures ---------------------------------------------------------
+    def add_capture(self, rec: CaptureRecord) -> int:
+        with self.transaction() as c:
+            return self._insert_capture(c, rec)
+
+    @staticmethod
+    def _insert_capture(c: sqlite3.Connection, rec: CaptureRecord) -> int:
+        cur = c.execute(
+            "INSERT INTO captures (url,outlet_id,kind,fetched_at,status,failure,failure_detail,"
+            "content_type,warc_file,warc_offset,warc_length,sha256,record_id) "
+            "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)",
+            (rec.url, rec.outlet_id, rec.kind, to_iso(rec.fetched_at), rec.status, rec.failure,
+             rec.failure_detail, rec.content_type, rec.warc_file, rec.warc_offset,
+             rec.warc_length, rec.sha256, rec.record_id),
+        )
+        assert cur.lastrowid is not None
+        return cur.lastrowid
+
+    # -- frontier ---------------------------------------------------------
+    def add_to_frontier(self, entries: Iterable[FrontierEntry]) -> int:
+        """Record discovered URLs; return how many were new."""
+        now = to_iso(now_utc())
+        n = 0
+        with self.transaction() as c:
+            for e in entries:
+                cur = c.execute(
+                    "INSERT OR IGNORE INTO frontier (url,outlet_id,source,discovered_at,"
+                    "published_hint,title_hint) VALUES (?,?,?,?,?,?)",
+                    (e.url, e.outlet_id, e.source, now, to_iso(e.published_hint), e.title_hint),
+                )
+                n += cur.rowcount
+        return n
+
+    def pending(self, outlet_id: str, limit: int) -> list[FrontierEntry]:
+        rows = self.conn.execute(
+            "SELECT url,outlet_id,source,published_hint,title_hint FROM frontier "
+            "WHERE outlet_id=? AND state='new' ORDER BY published_hint DESC, url LIMIT ?",
+            (outlet_id, limit),
+        ).fetchall()
+        return [FrontierEntry(r[0], r[1], r[2], from_iso(r[3]), r[4]) for r in rows]
+
+    def mark_frontier(self, url: str, state: str, capture_id: int | None) -> None:
+        with self.transaction() as c:
+            c.execute(
+                "UPDATE frontier SET state=?, attempts=attempts+1, last_capture_id=? WHERE url=?",
+                (state, capture_id, url),
+            )
+
+    def frontier_hint(self, url: str) -> tuple[datetime | None, str | None]:
+        row = self.conn.execute(
+            "SELECT published_hint,title_hint FROM frontier WHERE url=?", (url,)
+        ).fetchone()
+        return (from_iso(row[0]), row[1]) if row else (None, None)
+
+    # -- feed / sitemap state -----------------------------------------------
+    def source_state(self, url: str) -> tuple[str | None, str | None]:
+        row = self.conn.execute(
+            "SELECT etag,last_modified FROM source_state WHERE url=?", (url,)
+        ).fetchone()
+        return (row[0], row[1]) if row else (None, None)
+
+    def set_source_state(self, url: str, outlet_id: str, kind: str, *, etag: str | None,
+                         last_modified: str | None, status: int | None,
+                         failure: str | None) -> None:
+        with self.transaction() as c:
+            c.execute(
+                "INSERT INTO source_state (url,outlet_id,kind,etag,last_modified,last_status,"
+                "last_failure,last_fetched) VALUES (?,?,?,?,?,?,?,?) ON CONFLICT(url) DO UPDATE "
+                "SET etag=COALESCE(excluded.etag, etag), "
+                "last_modified=COALESCE(excluded.last_modified, last_modified), "
+                "last_status=excluded.last_status, last_failure=excluded.last_failure, "
+                "last_fetched=excluded.last_fetched",
+                (url, outlet_id, kind, etag, last_modified, status, failure,
+                 to_iso(now_utc())),
+            )
+
+    # -- articles -----------------------------------------------------------
+    def add_articles(self, items: Sequence[NewArticle]) -> list[AddOutcome]:
+        """Store extracted articles in one transaction: dedupe, index, link reprints."""
+        from untold.extract import lsh_keys, similarity  # heavy; only when storing
+
+        out: list[AddOutcome] = []
+        with self.transaction() as c:
+            for it in items:
+                out.append(self._add_article(c, it, lsh_keys, similarity))
+        return out
+
+    def _add_article(self, c: sqlite3.Connection, it: NewArticle, lsh_keys: Any,
+                     similarity: Any) -> AddOutcome:
+        a: ExtractedArticle = it.article
+        row = c.execute(
+            "SELECT id FROM articles WHERE canonical_url=? AND text_hash=?",
+            (a.canonical_url, a.text_hash),
+        ).fetchone()
+        if row:
+            return AddOutcome(article_id=int(row[0]), outcome="duplicate")
+        published = a.published or it.published_hint
+        cur = c.execute(
+            "INSERT INTO articles (outlet_id,url,canonical_url,title,text,author,language,"
+            "language_confidence,published,fetched_at,capture_id,sha256,text_hash,minhash) "
+            "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+            (it.outlet_id, a.url, a.canonical_url, a.title, a.text, a.author, a.language,
+             a.language_confidence, to_iso(published), to_iso(it.fetched_at), it.capture_id,
+             it.sha256, a.text_hash, a.minhash or None),
+        )
+        aid = cur.lastrowid
+        assert aid is not None
+        c.execute(
+            "INSERT INTO articles_fts (rowid,title,body) VALUES (?,?,?)",
+            (aid, index_text(a.title), index_text(a.text)),
+        )
+        near: int | None = None
+        if a.minhash:
+            keys = lsh_keys(a.minhash)
+            seen: set[int] = set()
+            best: tuple[float, int] | None = None
+            for band, key in keys:
+                cands = c.execute(
+                    "SELECT article_id FROM lsh_bands WHERE band=? AND key=? LIMIT ?",
+                    (band, key, MAX_LSH_CANDIDATES),
+                ).fetchall()
+                for (cid,) in cands:
+                    if cid in seen:
+                        continue
+                    seen.add(cid)
+                    other = c.execute("SELECT minhash FROM articles WHERE id=?",
+                                      (cid,)).fetchone()
+                    if other and other[0]:
+                        sim = float(similarity(a.minhash, other[0]))
+                        if sim >= NEAR_DUP_THRESHOLD and (best is None or sim > best[0]):
+                            best = (sim, cid)
+            c.executemany("INSERT INTO lsh_bands (band,key,article_id) VALUES (?,?,?)",
+                          [(b, k, aid) for b, k in keys])
+            if best is not None:
+                near = best[1]
+                c.execute(
+                    "INSERT OR IGNORE INTO near_duplicates (article_id,of_article_id,similarity)"
+                    " VALUES (?,?,?)",
+                    (aid, near, best[0]),
+                )
+        return AddOutcome(article_id=aid, outcome="new", near_duplicate_of=near)
+
+    def count_articles(self) -> int:
+        return int(self.conn.execute("SELECT COUNT(*) FROM articles").fetchone()[0])
+
+    def iter_articles(self, outlet_ids: Sequence[str] | None = None,
+                      batch: int = 1000) -> Iterator[ArticleRecord]:
+        sql = ("SELECT id,outlet_id,url,canonical_url,title,text,author,language,published,"
+               "fetched_at,capture_id,sha256,text_hash FROM articles WHERE id > ?")
+        args: list[Any] = []
+        if outlet_ids:
+            sql += f" AND outlet_id IN ({','.join('?' * len(outlet_ids))})"
+            args = list(outlet_ids)
+        sql += " ORDER BY id LIMIT ?"
+        last = 0
+        while True:
+            rows = self.conn.execute(sql, [last, *args, batch]).fetchall()
+            if not rows:
+                return
+            for r in rows:
+                yield ArticleRecord(
+                    id=r[0], outlet_id=r[1], url=r[2], canonical_url=r[3], title=r[4],
+                    text=r[5], author=r[6], language=r[7], published=from_iso(r[8]),
+                    fetched_at=from_iso(r[9]) or now_utc(), capture_id=r[10], sha256=r[11],
+                    text_hash=r[12],
+                )
+            last = rows[-1][0]
+
+    def known_article_urls(self, urls: Iterable[str]) -> set[str]:
+        urls = list(urls)
+        found: set[str] = set()
+        for i in range(0, len(urls), 500):
+            chunk = urls[i:i + 500]
+            q = ",".join("?" * len(chunk))
+            for (u,) in self.conn.execute(
+                f"SELECT url FROM articles WHERE url IN ({q}) "
+                f"UNION SELECT canonical_url FROM articles WHERE canonical_url IN ({q})",
+                chunk + chunk,
+            ):
+                found.add(u)
+        return found
+
+    # -- WARC import resume ---------------------------------------------------
+    def imported(self, digests: Sequence[str]) -> set[str]:
+        found: set[str] = set()
+        for i in range(0, len(digests), 500):
+            chunk = list(digests[i:i + 500])
+            q = ",".join("?" * len(chunk))
+            found.update(r[0] for r in self.conn.execute(
+                f"SELECT digest FROM imported_records WHERE digest IN ({q})", chunk))
+        return found
+
+    def store_import_batch(
+        self, batch: Sequence[tuple[str, CaptureRecord, NewArticle | None, str]]
+    ) -> list[AddOutcome | None]:
+        """Captures, articles and resume marks of imported records, in one transaction.
+
+        Each item is (digest, capture, article-or-None, outcome-if-no-article). All
+        or nothing: a killed import leaves either the whole batch or none of it.
+        """
+        from untold.extract import lsh_keys, similarity
+
+        outs: list[AddOutcome | None] = []
+        with self.transaction() as c:
+            for digest, cap, art, outcome in batch:
+                if c.execute("SELECT 1 FROM imported_records WHERE digest=?",
+                             (digest,)).fetchone():
+                    outs.append(None)
+                    continue
+                cid = self._insert_capture(c, cap)
+                res: AddOutcome | None = None
+                if art is not None:
+                    art = NewArticle(art.article, art.outlet_id, cid, art.fetched_at,
+                                     art.sha256, art.published_hint)
+                    res = self._add_article(c, art, lsh_keys, similarity)
+                    outcome = res.outcome if res.outcome == "duplicate" else "article"
+                c.execute("INSERT INTO imported_records (digest,capture_id,outcome) "
+                          "VALUES (?,?,?)", (digest, cid, outcome))
+                outs.append(res)
+        return outs
+
+    # -- runs -------------------------------------------------------------------
+    def start_run(self, kind: str) -> int:
+        with self.transaction() as c:
+            cur = c.execute("INSERT INTO runs (kind,started_at) VALUES (?,?)",
+                            (kind, to_iso(now_utc())))
+            assert cur.lastrowid is not None
+            return cur.lastrowid
+
+    def finish_run(self, run_id: int, stats: dict[str, Any]) -> None:
+        with self.transaction() as c:
+            c.execute("UPDATE runs SET finished_at=?, stats=? WHERE id=?",
+                      (to_iso(now_utc()), json.dumps(stats), run_id))
+
+    # -- reading for status ------------------------------------------------------
+    def outlet_status(self, recent_failures: int = 200) -> list[dict[str, Any]]:
+        """Per outlet: articles, date range, last successful fetch, recent failures by kind."""
+        rows = {}
+        for o in self.outlets():
+            rows[o.id] = {"outlet": o.id, "name": o.name, "curated": o.curated,
+                          "articles": 0, "first_published": None, "last_published": None,
+                          "last_success": None, "failures": {}}
+        for oid, n, first, last in self.conn.execute(
+            "SELECT outlet_id, COUNT(*), MIN(published), MAX(published) FROM articles "
+            "GROUP BY outlet_id"
+        ):
+            if oid in rows:
+                rows[oid].update(articles=n, first_published=first, last_published=last)
+        for oid, last in self.conn.execute(
+            "SELECT outlet_id, MAX(fetched_at) FROM captures WHERE failure IS NULL "
+            "AND status BETWEEN 200 AND 399 GROUP BY outlet_id"
+        ):
+            if oid in rows:
+                rows[oid]["last_success"] = last
+        for oid, failure, n in self.conn.execute(
+            "SELECT outlet_id, failure, COUNT(*) FROM (SELECT outlet_id, COALESCE(failure, "
+            "'http_' || status) AS failure FROM captures WHERE (failure IS NOT NULL OR "
+            "status >= 400) AND id IN (SELECT id FROM captures c2 WHERE c2.outlet_id = "
+            "captures.outlet_id ORDER BY id DESC LIMIT ?)) GROUP BY outlet_id, failure",
+            (recent_failures,),
+        ):
+            if oid in rows:
+                rows[oid]["failures"][failure] = n
+        return list(rows.values())
+
+    def integrity_check(self) -> list[str]:
+        """Problems found (empty when sound): SQLite, FTS and cross-table checks."""
+        problems: list[str] = []
+        res = self.conn.execute("PRAGMA integrity_check").fetchall()
+        if res != [("ok",)]:
+            problems += [f"sqlite: {r[0]}" for r in res]
+        try:
+            self.conn.execute("INSERT INTO articles_fts(articles_fts, rank) "
+                              "VALUES ('integrity-check', 1)")
+        except sqlite3.DatabaseError as exc:
+            problems.append(f"fts: {exc}")
+        dup = self.conn.execute(
+            "SELECT canonical_url, text_hash, COUNT(*) FROM articles "
+            "GROUP BY canonical_url, text_hash HAVING COUNT(*) > 1 LIMIT 5").fetchall()
+        problems += [f"duplicate article {r[0]} ({r[2]} copies)" for r in dup]
+        orphan = self.conn.execute(
+            "SELECT COUNT(*) FROM articles a LEFT JOIN captures c ON a.capture_id = c.id "
+            "WHERE c.id IS NULL").fetchone()[0]
+        if orphan:
+            problems.append(f"{orphan} articles without a capture")
+        nowarc = self.conn.execute(
+            "SELECT COUNT(*) FROM articles a JOIN captures c ON a.capture_id = c.id "
+            "WHERE c.warc_file IS NULL").fetchone()[0]
+        if nowarc:
+            problems.append(f"{nowarc} articles whose capture has no WARC record")
+        return problems
+
+    def capture(self, capture_id: int) -> dict[str, Any] | None:
+        row = self.conn.execute(
+            "SELECT id,url,outlet_id,kind,fetched_at,status,failure,warc_file,warc_offset,"
+            "warc_length,sha256 FROM captures WHERE id=?", (capture_id,)).fetchone()
+        if not row:
+            return None
+        keys = ["id", "url", "outlet_id", "kind", "fetched_at", "status", "failure",
+                "warc_file", "warc_offset", "warc_length", "sha256"]
+        return dict(zip(keys, row, strict=True))
+
+
+def _split_sql(script: str) -> list[str]:
+    """Statements of a migration script: comments dropped, split on semicolons.
+
+    Our migrations keep semicolons and ``--`` out of string literals.
+    """
+    text = "\n".join(ln.split("--", 1)[0] for ln in script.splitlines())
+    return [s.strip() for s in text.split(";") if s.strip()]

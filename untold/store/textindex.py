@@ -1,0 +1,59 @@
+"""Tokens for the full-text index: the same function at index and query time.
+
+SQLite's FTS5 cannot load a Snowball tokenizer from Python, so untold stems in
+Python and hands FTS5 a space-separated string of stems (the ``unicode61``
+tokenizer then only splits on spaces). Cyrillic words are stemmed with the
+Russian Snowball stemmer, Latin words with the English one; Kazakh and Kyrgyz
+words pass through the Russian stemmer too, which strips little, and the query
+compiler matches them by prefix. Stemming is deterministic, so a query word
+and an indexed word meet on the same stem: Казахстан, Казахстана, Казахстану
+all become ``казахста``.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+
+import Stemmer
+
+__all__ = ["index_text", "stem_word", "tokenize"]
+
+# Words: letters/digits with inner apostrophes or hyphens kept apart.
+_WORD = re.compile(r"[^\W_]+", re.UNICODE)
+_CYRILLIC = re.compile(r"[\u0400-\u04ff]")
+
+
+@lru_cache(maxsize=2)
+def _stemmer(lang: str) -> Stemmer.Stemmer:
+    s = Stemmer.Stemmer(lang)
+    s.maxCacheSize = 200_000
+    return s
+
+
+def tokenize(text: str) -> list[str]:
+    """Lower-cased word tokens, with ё folded to е (Russian writes both)."""
+    return _WORD.findall(text.lower().replace("ё", "е"))
+
+
+def _stem_all(words: list[str]) -> list[str]:
+    ru = _stemmer("russian")
+    en = _stemmer("english")
+    cyr_idx = [i for i, w in enumerate(words) if _CYRILLIC.search(w)]
+    out = en.stemWords(words)
+    if cyr_idx:
+        stems = ru.stemWords([words[i] for i in cyr_idx])
+        for i, s in zip(cyr_idx, stems, strict=True):
+            out[i] = s
+    return out
+
+
+def stem_word(word: str) -> str:
+    """The index form of one (already lower-cased) word."""
+    toks = tokenize(word)
+    return _stem_all(toks)[0] if toks else ""
+
+
+def index_text(text: str) -> str:
+    """The string FTS5 indexes for ``text``: stems joined by spaces."""
+    return " ".join(_stem_all(tokenize(text)))
