@@ -240,10 +240,12 @@ def load_study(path: str | Path) -> Study:
     try:
         parsed = _StudyFile.model_validate(raw)
     except ValidationError as exc:
-        err = exc.errors()[0]
+        # a typo shows as an unknown key *and* a missing one: name the typo first
+        errors = sorted(exc.errors(), key=lambda e: e["type"] != "extra_forbidden")
+        err = errors[0]
         line = _line_of(text, tuple(err["loc"]))
         where = f"{path}:{line}" if line else str(path)
-        more = f" (and {len(exc.errors()) - 1} more problems)" if len(exc.errors()) > 1 else ""
+        more = f" (and {len(errors) - 1} more problems)" if len(errors) > 1 else ""
         hint = None
         if err["type"] == "extra_forbidden":
             hint = "check the spelling; see 'untold init' for every key"

@@ -131,6 +131,45 @@ CREATE TABLE runs (
 );
 """
 
+# Reachability: raw measurements (OONI's or untold's own, in OONI's format) kept
+# apart from verdicts, so a measurement can be re-scored by newer rules.
+_V2_MEASUREMENTS = """
+CREATE TABLE measurements (
+    id INTEGER PRIMARY KEY,
+    uid TEXT NOT NULL UNIQUE,       -- OONI measurement_uid, or sha256 of the raw JSON
+    source TEXT NOT NULL,           -- ooni | untold
+    input TEXT,
+    host TEXT,
+    outlet_id TEXT,
+    probe_cc TEXT,
+    probe_asn TEXT,
+    network TEXT,
+    vantage TEXT,                   -- who measured: OONI report id, or untold's vantage name
+    measured_at TEXT NOT NULL,
+    test_version TEXT,
+    ooni_blocking TEXT,             -- JSON of test_keys.blocking as the file said
+    ooni_accessible TEXT,
+    raw BLOB NOT NULL               -- zlib-compressed JSON of the whole measurement
+);
+CREATE INDEX measurements_outlet_time ON measurements(outlet_id, measured_at);
+CREATE INDEX measurements_host ON measurements(host);
+
+CREATE TABLE verdicts (
+    id INTEGER PRIMARY KEY,
+    measurement_id INTEGER NOT NULL REFERENCES measurements(id),
+    rule TEXT NOT NULL,
+    rules_version TEXT NOT NULL,
+    blocking TEXT,                  -- JSON: "dns" | "tcp_ip" | "http-failure" | "http-diff" | false | null
+    accessible TEXT,                -- JSON: true | false | null
+    class TEXT NOT NULL,
+    no_control INTEGER NOT NULL,
+    detail TEXT NOT NULL DEFAULT '{}',
+    scored_at TEXT NOT NULL,
+    UNIQUE (measurement_id, rules_version)
+);
+"""
+
 MIGRATIONS: list[tuple[int, str, str]] = [
     (1, "core archive: outlets, captures, articles, fts, frontier", _V1_CORE),
+    (2, "reachability: measurements and verdicts", _V2_MEASUREMENTS),
 ]

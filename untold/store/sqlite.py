@@ -21,6 +21,7 @@ from untold.errors import StoreError
 from untold.models import ArticleRecord, CaptureRecord, ExtractedArticle, Outlet
 from untold.store.base import AddOutcome, FrontierEntry, NewArticle
 from untold.store.schema import MIGRATIONS
+from untold.store.sqlite_reach import ReachMixin
 from untold.store.textindex import index_text
 from untold.timeutil import from_iso, now_utc, to_iso
 
@@ -28,6 +29,7 @@ __all__ = ["SQLiteStore"]
 
 BUSY_TIMEOUT_MS = 60_000  # a long import batch may hold the write lock for seconds
 NEAR_DUP_THRESHOLD = 0.8  # estimated Jaccard of 5-shingles: reprints with small edits
+MAX_FETCH_ATTEMPTS = 3  # a URL that failed this often waits for a human to look at it
 MAX_LSH_CANDIDATES = 200  # a band key shared by more articles is boilerplate, not a reprint
 
 
@@ -35,7 +37,7 @@ def _dumps(v: Sequence[str]) -> str:
     return json.dumps(list(v), ensure_ascii=False)
 
 
-class SQLiteStore:
+class SQLiteStore(ReachMixin):
     """The archive in one SQLite file. Open with :func:`untold.store.open_store`."""
 
     backend = "sqlite"
@@ -191,19 +193,47 @@ class SQLiteStore:
         return n
 
     def pending(self, outlet_id: str, limit: int) -> list[FrontierEntry]:
+        """New URLs of an outlet, newest first; ones that failed before go last."""
         rows = self.conn.execute(
             "SELECT url,outlet_id,source,published_hint,title_hint FROM frontier "
-            "WHERE outlet_id=? AND state='new' ORDER BY published_hint DESC, url LIMIT ?",
+            "WHERE outlet_id=? AND state='new' ORDER BY attempts, published_hint DESC, url "
+            "LIMIT ?",
             (outlet_id, limit),
         ).fetchall()
         return [FrontierEntry(r[0], r[1], r[2], from_iso(r[3]), r[4]) for r in rows]
 
     def mark_frontier(self, url: str, state: str, capture_id: int | None) -> None:
+        """Move a URL on; a failure counts an attempt, ``failed`` returns to ``new``
+        until MAX_ATTEMPTS so a later run tries again."""
         with self.transaction() as c:
-            c.execute(
-                "UPDATE frontier SET state=?, attempts=attempts+1, last_capture_id=? WHERE url=?",
-                (state, capture_id, url),
-            )
+            if state == "failed":
+                c.execute(
+                    "UPDATE frontier SET attempts=attempts+1, last_capture_id=?, "
+                    "state=CASE WHEN attempts+1 >= ? THEN 'failed' ELSE 'new' END WHERE url=?",
+                    (capture_id, MAX_FETCH_ATTEMPTS, url),
+                )
+            else:
+                c.execute("UPDATE frontier SET state=?, last_capture_id=? WHERE url=?",
+                          (state, capture_id, url))
+
+    def fetched_unstored(self) -> list[tuple[str, str, dict[str, Any]]]:
+        """(url, outlet_id, capture) of pages archived but not yet extracted."""
+        out = []
+        for url, oid, cid in self.conn.execute(
+            "SELECT url, outlet_id, last_capture_id FROM frontier WHERE state='fetched'"
+        ).fetchall():
+            cap = self.capture(cid) if cid is not None else None
+            if cap is not None:
+                out.append((url, oid, cap))
+        return out
+
+    def frontier_counts(self) -> dict[str, dict[str, int]]:
+        out: dict[str, dict[str, int]] = {}
+        for oid, state, n in self.conn.execute(
+            "SELECT outlet_id, state, COUNT(*) FROM frontier GROUP BY outlet_id, state"
+        ):
+            out.setdefault(oid, {})[state] = n
+        return out
 
     def frontier_hint(self, url: str) -> tuple[datetime | None, str | None]:
         row = self.conn.execute(
@@ -236,8 +266,7 @@ class SQLiteStore:
     # -- articles -----------------------------------------------------------
     def add_articles(self, items: Sequence[NewArticle]) -> list[AddOutcome]:
         """Store extracted articles in one transaction: dedupe, index, link reprints."""
-        from untold.extract import lsh_keys, similarity  # heavy; only when storing
-
+        lsh_keys, similarity = _dedupe_funcs(any(it.article.minhash for it in items))
         out: list[AddOutcome] = []
         with self.transaction() as c:
             for it in items:
@@ -357,8 +386,8 @@ class SQLiteStore:
         Each item is (digest, capture, article-or-None, outcome-if-no-article). All
         or nothing: a killed import leaves either the whole batch or none of it.
         """
-        from untold.extract import lsh_keys, similarity
-
+        lsh_keys, similarity = _dedupe_funcs(
+            any(art is not None and art.article.minhash for _, _, art, _ in batch))
         outs: list[AddOutcome | None] = []
         with self.transaction() as c:
             for digest, cap, art, outcome in batch:
@@ -458,6 +487,15 @@ class SQLiteStore:
         keys = ["id", "url", "outlet_id", "kind", "fetched_at", "status", "failure",
                 "warc_file", "warc_offset", "warc_length", "sha256"]
         return dict(zip(keys, row, strict=True))
+
+
+def _dedupe_funcs(needed: bool) -> tuple[Any, Any]:
+    """The near-duplicate functions, imported only when a batch has signatures."""
+    if not needed:
+        return None, None
+    from untold.extract import lsh_keys, similarity
+
+    return lsh_keys, similarity
 
 
 def _split_sql(script: str) -> list[str]:

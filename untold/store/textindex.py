@@ -17,7 +17,7 @@ from functools import lru_cache
 
 import Stemmer
 
-__all__ = ["index_text", "stem_word", "tokenize"]
+__all__ = ["index_text", "query_forms", "stem_word", "tokenize"]
 
 # Words: letters/digits with inner apostrophes or hyphens kept apart.
 _WORD = re.compile(r"[^\W_]+", re.UNICODE)
@@ -57,3 +57,24 @@ def stem_word(word: str) -> str:
 def index_text(text: str) -> str:
     """The string FTS5 indexes for ``text``: stems joined by spaces."""
     return " ".join(_stem_all(tokenize(text)))
+
+
+def query_forms(word: str) -> list[tuple[str, bool]]:
+    """Index forms a query word must match, as (form, is_prefix) alternatives.
+
+    Latin: the exact stem. Cyrillic: the stem as a prefix, plus the stem of the
+    stem exactly. Snowball does not give one stem for every case form
+    (Казахстан -> казахста, Казахстану -> казахстан); stemming the stem
+    again reaches the shorter one, and the prefix catches longer forms and
+    Kazakh/Kyrgyz suffixes (Қазақстанның).
+    """
+    stem = stem_word(word)
+    if not stem:
+        return []
+    if not _CYRILLIC.search(stem):
+        return [(stem, False)]
+    forms = [(stem, True)]
+    again = _stemmer("russian").stemWord(stem)
+    if again and again != stem:
+        forms.append((again, False))
+    return forms

@@ -1,0 +1,5 @@
+"""``python -m untold`` runs the CLI."""
+
+from untold.cli import main
+
+main()

@@ -1,0 +1,162 @@
+"""Library entry points. The CLI and the web dashboard call only these.
+
+Each function takes a study file path (or a loaded :class:`Study`) and does one
+user-level job; long jobs accept a ``progress`` callback.
+"""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Callable, Sequence
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+from untold.config import Study, load_study
+from untold.errors import ConfigError, UntoldError
+from untold.store import Store, open_store
+
+__all__ = [
+    "archive_check",
+    "collect",
+    "export",
+    "import_warcs",
+    "init_study",
+    "load",
+    "open_archive",
+    "status",
+    "testlist_to_toml",
+]
+
+StudyLike = str | Path | Study
+
+
+def load(study: StudyLike) -> Study:
+    return study if isinstance(study, Study) else load_study(study)
+
+
+def open_archive(study: StudyLike, *, readonly: bool = False) -> Store:
+    """The study's archive; created (and migrated) on first write."""
+    return open_store(load(study).db_path, readonly=readonly)
+
+
+def init_study(path: str | Path, *, force: bool = False, testlist: Path | None = None,
+               country: str | None = None) -> Path:
+    """Write a commented example study file (optionally with a test list's outlets)."""
+    path = Path(path)
+    if path.exists() and not force:
+        raise ConfigError("file exists", source=str(path), hint="use --force to overwrite")
+    text = resources.files("untold").joinpath("data/study.example.toml").read_text("utf-8")
+    if testlist is not None:
+        head, _, _ = text.partition("# One [[outlets]] table per outlet.")
+        text = head + testlist_to_toml(testlist, country=country)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def testlist_to_toml(csv_path: Path, *, country: str | None = None) -> str:
+    """``[[outlets]]`` tables for the NEWS rows of a Citizen Lab test-list CSV."""
+    from untold.collect.testlists import outlets_from_testlist, outlets_to_toml
+
+    return outlets_to_toml(outlets_from_testlist(Path(csv_path), country=country))
+
+
+def collect(study: StudyLike, *, outlets: Sequence[str] = (),
+            progress: Callable[..., None] | None = None, transport: Any = None) -> Any:
+    """Discover and fetch new articles (see ``collect.pipeline``)."""
+    from untold.collect.pipeline import collect as run
+
+    st = load(study)
+    unknown = set(outlets) - {o.id for o in st.outlets}
+    if unknown:
+        raise ConfigError(f"no outlet with id {sorted(unknown)[0]!r}", source=str(st.path))
+    store = open_archive(st)
+    try:
+        return run(st, store, outlets=outlets, progress=progress, transport=transport)
+    finally:
+        store.close()
+
+
+def import_warcs(study: StudyLike, files: Sequence[Path], *, only_study_outlets: bool = False,
+                 progress: Callable[..., None] | None = None,
+                 workers: int | None = None) -> Any:
+    """Load web archives (own crawls, CC-NEWS) into the study's archive."""
+    from untold.collect.warcimport import import_warcs as run
+
+    st = load(study)
+    for f in files:
+        if not Path(f).is_file():
+            raise UntoldError("WARC file not found", source=str(f))
+    store = open_archive(st)
+    try:
+        store.sync_outlets(st.outlets)
+        return run(st, store, [Path(f) for f in files], only_study_outlets=only_study_outlets,
+                   workers=workers, progress=progress)
+    finally:
+        store.close()
+
+
+def status(study: StudyLike) -> list[dict[str, Any]]:
+    """Per outlet: articles, date range, last success, frontier and recent failures."""
+    st = load(study)
+    if not st.db_path.exists():
+        return [{"outlet": o.id, "name": o.name, "curated": True, "articles": 0,
+                 "first_published": None, "last_published": None, "last_success": None,
+                 "failures": {}, "frontier": {}} for o in st.outlets]
+    store = open_archive(st, readonly=True)
+    try:
+        rows = store.outlet_status()
+        counts = store.frontier_counts()
+        for r in rows:
+            r["frontier"] = counts.get(r["outlet"], {})
+        return rows
+    finally:
+        store.close()
+
+
+def export(study: StudyLike, fmt: str, out: Path | None = None) -> tuple[Path, int]:
+    """Write the archive's articles as jsonl, csv or parquet; return (path, count)."""
+    from untold.report.export import FORMATS, export_articles
+
+    st = load(study)
+    if fmt not in FORMATS:
+        raise UntoldError(f"unknown format {fmt!r}", hint=f"use one of {', '.join(FORMATS)}")
+    out = Path(out) if out else st.archive_dir / f"articles.{fmt}"
+    store = open_archive(st, readonly=True)
+    try:
+        n = export_articles(store.iter_articles(), fmt, out)
+    finally:
+        store.close()
+    return out, n
+
+
+def archive_check(study: StudyLike) -> list[str]:
+    """Integrity problems of the archive: database, index and WARC files."""
+    from untold.collect.warcwriter import verify_warc_file
+
+    st = load(study)
+    store = open_archive(st, readonly=True)
+    try:
+        problems = store.integrity_check()
+    finally:
+        store.close()
+    if st.warc_dir.exists():
+        for f in sorted(st.warc_dir.glob("*.warc.gz")):
+            _, tail = verify_warc_file(f)
+            if tail is not None:
+                problems.append(f"{f.name}: truncated record at byte {tail} "
+                                "(left by a killed run; its captures were not recorded)")
+    return problems
+
+
+def disk_usage(study: StudyLike) -> int:
+    st = load(study)
+    return sum(p.stat().st_size for p in st.archive_dir.rglob("*") if p.is_file()) \
+        if st.archive_dir.exists() else 0
+
+
+def remove_archive(study: StudyLike) -> None:
+    st = load(study)
+    if st.archive_dir.exists():
+        shutil.rmtree(st.archive_dir)

@@ -1,0 +1,288 @@
+"""``untold collect``: discover and fetch new articles of a study's outlets.
+
+Stages, per run:
+
+1. Sync the study's outlets into the archive.
+2. Recover: pages fetched (and archived) by a run that was killed before they
+   were extracted are extracted now from their WARC records, not re-fetched.
+3. Discover, per outlet and concurrently: feeds (conditional requests), then
+   sitemaps (the study's, else those robots.txt lists; conditional requests at
+   the roots), else bounded link discovery from the home page. New URLs enter
+   the frontier (a table: the resume point).
+4. Fetch the frontier's new URLs politely (the fetcher archives every response
+   and failure to WARC before returning); each capture is recorded and the URL
+   marked ``fetched`` in one transaction.
+5. Extract in worker processes and store articles in batches (dedupe, index,
+   near-duplicate links); the URL is then ``done``.
+
+Nothing is fetched twice: a URL leaves ``new`` only with its capture stored.
+A failure is recorded as a capture with its failure string; failed URLs are
+tried again by a later run, at most ``store.sqlite.MAX_FETCH_ATTEMPTS`` times.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+from collections.abc import Callable, Sequence
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, field
+from urllib.parse import urlsplit
+
+import httpx
+
+from untold.collect.extractjob import ExtractJob, run_extract_job
+from untold.collect.fetcher import Fetcher
+from untold.collect.warcwriter import WarcWriter, read_record
+from untold.config import Study
+from untold.errors import FeedError, SitemapError, UntoldError
+from untold.models import CaptureRecord, FetchResult, Outlet
+from untold.store.base import FrontierEntry, NewArticle, Store
+from untold.timeutil import from_iso
+
+__all__ = ["CollectStats", "collect"]
+
+STORE_BATCH = 50  # articles per write transaction: short locks, few commits
+
+
+@dataclass
+class CollectStats:
+    discovered: int = 0
+    fetched: int = 0
+    not_modified: int = 0
+    articles_new: int = 0
+    duplicates: int = 0
+    near_duplicates: int = 0
+    skipped: dict[str, int] = field(default_factory=dict)
+    failures: dict[str, int] = field(default_factory=dict)
+    source_errors: list[str] = field(default_factory=list)
+    queued: int = 0
+
+    def as_dict(self) -> dict[str, object]:
+        return dict(self.__dict__)
+
+
+Progress = Callable[[CollectStats, str], None]
+
+
+def _capture(res: FetchResult, outlet_id: str, kind: str) -> CaptureRecord:
+    return CaptureRecord(
+        url=res.url, outlet_id=outlet_id, kind=kind, fetched_at=res.fetched_at,
+        status=res.status, failure=res.failure, warc_file=res.warc_file,
+        warc_offset=res.warc_offset, warc_length=res.warc_length, sha256=res.sha256,
+        content_type=res.headers.get("content-type", ""), failure_detail=res.failure_detail,
+    )
+
+
+class _Collector:
+    def __init__(self, study: Study, store: Store, fetcher: Fetcher, pool: ProcessPoolExecutor,
+                 stats: CollectStats, progress: Progress | None) -> None:
+        self.study = study
+        self.store = store
+        self.fetcher = fetcher
+        self.pool = pool
+        self.stats = stats
+        self.progress = progress
+        self.pending_store: list[tuple[str, NewArticle]] = []  # (frontier url, article)
+
+    def _tick(self, what: str) -> None:
+        if self.progress:
+            self.progress(self.stats, what)
+
+    def _fail(self, failure: str) -> None:
+        self.stats.failures[failure] = self.stats.failures.get(failure, 0) + 1
+
+    async def _fetch_source(self, url: str, outlet: Outlet, kind: str) -> bytes | None:
+        """Fetch a feed/sitemap with a conditional request; None if unchanged or failed."""
+        etag, last_mod = self.store.source_state(url)
+        res = await self.fetcher.fetch(url, etag=etag, last_modified=last_mod)
+        self.store.add_capture(_capture(res, outlet.id, kind))
+        self.store.set_source_state(
+            url, outlet.id, kind, etag=res.headers.get("etag"),
+            last_modified=res.headers.get("last-modified"), status=res.status,
+            failure=res.failure,
+        )
+        if res.failure:
+            self._fail(res.failure)
+            self.stats.source_errors.append(f"{url}: {res.failure}")
+            return None
+        if res.not_modified:
+            self.stats.not_modified += 1
+            return None
+        if not res.ok:
+            self._fail(f"http_{res.status}")
+            self.stats.source_errors.append(f"{url}: HTTP {res.status}")
+            return None
+        return res.body
+
+    def _belongs(self, url: str, outlet: Outlet) -> bool:
+        host = urlsplit(url).hostname or ""
+        owner = self.study.outlet_for_host(host)
+        return owner is not None and owner.id == outlet.id
+
+    async def discover(self, outlet: Outlet) -> None:
+        from untold.collect import feeds, links, sitemaps
+
+        found: list[FrontierEntry] = []
+        for feed_url in outlet.feeds:
+            body = await self._fetch_source(feed_url, outlet, "feed")
+            if body is None:
+                continue
+            try:
+                entries = feeds.parse_feed(body, source=feed_url)
+            except FeedError as exc:
+                self.stats.source_errors.append(str(exc))
+                continue
+            found += [FrontierEntry(e.url, outlet.id, "feed", e.published, e.title)
+                      for e in entries]
+
+        roots = list(outlet.sitemaps)
+        if not roots and not outlet.feeds:
+            try:
+                roots = await self.fetcher.robots_sitemaps(outlet.home_url)
+            except UntoldError as exc:
+                self.stats.source_errors.append(str(exc))
+        if roots:
+            first = set(roots)
+
+            async def fetch_map(url: str) -> bytes | None:
+                if url in first:
+                    return await self._fetch_source(url, outlet, "sitemap")
+                res = await self.fetcher.fetch(url)
+                self.store.add_capture(_capture(res, outlet.id, "sitemap"))
+                if not res.ok:
+                    self._fail(res.failure or f"http_{res.status}")
+                    return None
+                return res.body
+
+            try:
+                entries_sm, errors = await sitemaps.walk_sitemaps(
+                    roots, fetch_map, max_depth=self.study.collect.sitemap_max_depth,
+                    max_urls=self.study.collect.sitemap_max_urls)
+            except SitemapError as exc:
+                entries_sm, errors = [], [(roots[0], str(exc))]
+            self.stats.source_errors += [f"{u}: {m}" for u, m in errors]
+            found += [FrontierEntry(e.url, outlet.id, "sitemap",
+                                    e.news_published or e.lastmod, e.news_title)
+                      for e in entries_sm]
+
+        if not outlet.feeds and not roots and self.study.collect.link_discovery_pages > 0:
+            res = await self.fetcher.fetch(outlet.home_url)
+            self.store.add_capture(_capture(res, outlet.id, "home"))
+            if res.ok:
+                urls = links.article_links(res.body, base_url=res.final_url,
+                                           domains=outlet.domains)
+                found += [FrontierEntry(u, outlet.id, "links") for u in urls]
+            else:
+                self._fail(res.failure or f"http_{res.status}")
+
+        found = [f for f in found if self._belongs(f.url, outlet)]
+        known = self.store.known_article_urls(f.url for f in found)
+        new = self.store.add_to_frontier(f for f in found if f.url not in known)
+        self.stats.discovered += new
+        self._tick(f"discovered {outlet.id}")
+
+    async def fetch_pending(self, outlet: Outlet) -> None:
+        todo = self.store.pending(outlet.id, self.study.collect.max_articles_per_outlet)
+        self.stats.queued += len(todo)
+        jobs = [self._fetch_article(outlet, e) for e in todo]
+        for coro in asyncio.as_completed(jobs):
+            await coro
+
+    async def _fetch_article(self, outlet: Outlet, entry: FrontierEntry) -> None:
+        res = await self.fetcher.fetch(entry.url)
+        cap_id = self.store.add_capture(_capture(res, outlet.id, "article"))
+        self.stats.fetched += 1
+        if not res.ok:
+            self._fail(res.failure or f"http_{res.status}")
+            self.store.mark_frontier(entry.url, "failed", cap_id)
+            self._tick("fetch")
+            return
+        self.store.mark_frontier(entry.url, "fetched", cap_id)
+        job = ExtractJob(url=res.final_url, body=res.body, headers=res.headers,
+                         languages=outlet.languages)
+        loop = asyncio.get_running_loop()
+        result = await loop.run_in_executor(self.pool, run_extract_job, job)
+        self._handle_extracted(entry, outlet, cap_id, res, result)
+
+    def _handle_extracted(self, entry: FrontierEntry, outlet: Outlet, cap_id: int,
+                          res: FetchResult, result: object) -> None:
+        article = getattr(result, "article", None)
+        if article is None:
+            reason = getattr(result, "skipped", None) or "no_article"
+            self.stats.skipped[reason] = self.stats.skipped.get(reason, 0) + 1
+            self.store.mark_frontier(entry.url, "skipped", cap_id)
+        else:
+            self.pending_store.append((entry.url, NewArticle(
+                article=article, outlet_id=outlet.id, capture_id=cap_id,
+                fetched_at=res.fetched_at, sha256=res.sha256,
+                published_hint=entry.published_hint)))
+            if len(self.pending_store) >= STORE_BATCH:
+                self.flush()
+        self._tick("fetch")
+
+    def flush(self) -> None:
+        if not self.pending_store:
+            return
+        batch, self.pending_store = self.pending_store, []
+        outcomes = self.store.add_articles([a for _, a in batch])
+        for (url, item), out in zip(batch, outcomes, strict=True):
+            if out.outcome == "new":
+                self.stats.articles_new += 1
+                if out.near_duplicate_of is not None:
+                    self.stats.near_duplicates += 1
+            else:
+                self.stats.duplicates += 1
+            self.store.mark_frontier(url, "done", item.capture_id)
+
+    async def recover(self) -> None:
+        """Extract pages a killed run fetched but never stored (no re-fetch)."""
+        rows = self.store.fetched_unstored()
+        loop = asyncio.get_running_loop()
+        for url, outlet_id, cap in rows:
+            try:
+                headers, body = read_record(self.study.warc_dir, cap)
+            except UntoldError as exc:
+                self.stats.source_errors.append(f"{url}: cannot re-read capture: {exc}")
+                self.store.mark_frontier(url, "new", None)
+                continue
+            outlet = next((o for o in self.study.outlets if o.id == outlet_id), None)
+            langs = outlet.languages if outlet else ()
+            job = ExtractJob(url=url, body=body, headers=headers, languages=langs)
+            result = await loop.run_in_executor(self.pool, run_extract_job, job)
+            res = FetchResult(url=url, final_url=url, status=200, headers=headers, body=b"",
+                              fetched_at=from_iso(cap["fetched_at"]) or cap["fetched_at"],
+                              sha256=cap["sha256"])
+            entry = FrontierEntry(url, outlet_id, "recover")
+            if outlet is not None:
+                self._handle_extracted(entry, outlet, cap["id"], res, result)
+        self.flush()
+
+
+async def collect_async(study: Study, store: Store, *, outlets: Sequence[str] = (),
+                        progress: Progress | None = None,
+                        transport: httpx.AsyncBaseTransport | None = None,
+                        workers: int | None = None) -> CollectStats:
+    stats = CollectStats()
+    store.sync_outlets(study.outlets)
+    chosen = [o for o in study.outlets if not outlets or o.id in outlets]
+    run_id = store.start_run("collect")
+    warc = WarcWriter(study.warc_dir)
+    workers = workers or min(2, os.cpu_count() or 1)
+    try:
+        with ProcessPoolExecutor(max_workers=workers) as pool:
+            async with Fetcher(study.fetch, warc, transport=transport) as fetcher:
+                col = _Collector(study, store, fetcher, pool, stats, progress)
+                await col.recover()
+                await asyncio.gather(*(col.discover(o) for o in chosen))
+                await asyncio.gather(*(col.fetch_pending(o) for o in chosen))
+                col.flush()
+    finally:
+        warc.close()
+        store.finish_run(run_id, stats.as_dict())
+    return stats
+
+
+def collect(study: Study, store: Store, **kw: object) -> CollectStats:
+    """Run one collection pass (see the module docstring for the stages)."""
+    return asyncio.run(collect_async(study, store, **kw))  # type: ignore[arg-type]

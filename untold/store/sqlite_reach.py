@@ -1,0 +1,94 @@
+"""Reachability tables of the SQLite backend: measurements apart from verdicts."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import sqlite3
+import zlib
+from collections.abc import Iterator
+from contextlib import AbstractContextManager
+from typing import Any
+
+from untold.timeutil import now_utc, to_iso
+
+__all__ = ["ReachMixin"]
+
+
+class ReachMixin:
+    """Methods mixed into SQLiteStore; ``conn`` and ``transaction`` come from it."""
+
+    conn: sqlite3.Connection
+
+    def transaction(self) -> AbstractContextManager[sqlite3.Connection]:
+        raise NotImplementedError
+
+    def add_measurement(self, m: dict[str, Any], *, source: str, host: str | None,
+                        outlet_id: str | None, summary: dict[str, Any],
+                        vantage: str | None = None) -> tuple[int, bool]:
+        """Store a raw measurement once; return (id, was_new)."""
+        raw = json.dumps(m, ensure_ascii=False, sort_keys=True).encode()
+        uid = m.get("measurement_uid") or hashlib.sha256(raw).hexdigest()
+        with self.transaction() as c:
+            row = c.execute("SELECT id FROM measurements WHERE uid=?", (uid,)).fetchone()
+            if row:
+                return int(row[0]), False
+            cur = c.execute(
+                "INSERT INTO measurements (uid,source,input,host,outlet_id,probe_cc,probe_asn,"
+                "network,vantage,measured_at,test_version,ooni_blocking,ooni_accessible,raw) "
+                "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                (uid, source, summary.get("input"), host, outlet_id, summary.get("probe_cc"),
+                 summary.get("probe_asn"), summary.get("probe_network_name"),
+                 vantage or summary.get("report_id"),
+                 summary.get("measurement_start_time") or to_iso(now_utc()),
+                 summary.get("test_version"),
+                 json.dumps(summary.get("ooni_blocking")),
+                 json.dumps(summary.get("ooni_accessible")), zlib.compress(raw)),
+            )
+            assert cur.lastrowid is not None
+            return cur.lastrowid, True
+
+    def add_verdict(self, measurement_id: int, v: Any) -> None:
+        """Store a verdict (Verdict from probe.verdicts); one per rules version."""
+        with self.transaction() as c:
+            c.execute(
+                "INSERT OR REPLACE INTO verdicts (measurement_id,rule,rules_version,blocking,"
+                "accessible,class,no_control,detail,scored_at) VALUES (?,?,?,?,?,?,?,?,?)",
+                (measurement_id, v.rule, v.rules_version, json.dumps(v.blocking),
+                 json.dumps(v.accessible), v.cls, int(v.no_control),
+                 json.dumps(v.detail, ensure_ascii=False, default=str), to_iso(now_utc())),
+            )
+
+    def iter_measurements(self) -> Iterator[tuple[int, dict[str, Any]]]:
+        last = 0
+        while True:
+            rows = self.conn.execute(
+                "SELECT id, raw FROM measurements WHERE id > ? ORDER BY id LIMIT 500", (last,)
+            ).fetchall()
+            if not rows:
+                return
+            for mid, raw in rows:
+                yield mid, json.loads(zlib.decompress(raw))
+            last = rows[-1][0]
+
+    def reachability(self) -> list[dict[str, Any]]:
+        """Every verdict of the newest rules version with its measurement's context."""
+        rows = self.conn.execute(
+            "SELECT m.outlet_id, m.host, m.input, m.source, m.probe_cc, m.probe_asn, "
+            "m.network, m.vantage, m.measured_at, v.class, v.blocking, v.accessible, v.rule, "
+            "v.rules_version, v.no_control FROM verdicts v JOIN measurements m "
+            "ON m.id = v.measurement_id WHERE v.rules_version = (SELECT MAX(rules_version) "
+            "FROM verdicts v2 WHERE v2.measurement_id = v.measurement_id) "
+            "ORDER BY m.measured_at"
+        ).fetchall()
+        keys = ["outlet_id", "host", "input", "source", "probe_cc", "probe_asn", "network",
+                "vantage", "measured_at", "class", "blocking", "accessible", "rule",
+                "rules_version", "no_control"]
+        out = []
+        for r in rows:
+            d = dict(zip(keys, r, strict=True))
+            d["blocking"] = json.loads(d["blocking"])
+            d["accessible"] = json.loads(d["accessible"])
+            d["no_control"] = bool(d["no_control"])
+            out.append(d)
+        return out
