@@ -24,6 +24,7 @@ __all__ = [
     "init_study",
     "load",
     "open_archive",
+    "search",
     "status",
     "testlist_to_toml",
 ]
@@ -160,3 +161,19 @@ def remove_archive(study: StudyLike) -> None:
     st = load(study)
     if st.archive_dir.exists():
         shutil.rmtree(st.archive_dir)
+
+
+def search(study: StudyLike, query: str, *, since: Any = None, until: Any = None,
+           outlets: Sequence[str] = (), groups: Sequence[str] = (),
+           limit: int | None = None) -> list[Any]:
+    """Articles matching a search-language query (see ``untold.query``), oldest first."""
+    from untold.query import parse
+    from untold.query import search as run
+
+    node = parse(query)  # fail on a bad query before touching the archive
+    store = open_archive(study, readonly=True)
+    try:
+        return run(store, node, since=since, until=until, outlets=outlets, groups=groups,
+                   limit=limit)
+    finally:
+        store.close()

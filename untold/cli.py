@@ -6,16 +6,19 @@ interrupted long job says how to resume and exits 130.
 
 from __future__ import annotations
 
+import csv
 import json
 import sys
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Annotated, Any
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import (
     BarColumn,
     MofNCompleteColumn,
@@ -27,6 +30,7 @@ from rich.table import Table
 
 from untold import api
 from untold.errors import UntoldError
+from untold.timeutil import to_iso
 
 app = typer.Typer(add_completion=False, no_args_is_help=True,
                   help="Measure information control in the news.")
@@ -151,6 +155,47 @@ def status(study: StudyArg,
                   _day(r["last_published"]), r["last_success"] or "never",
                   str(r.get("frontier", {}).get("new", 0)), fails)
     out.print(t)
+
+
+@app.command()
+def search(study: StudyArg,
+           query: Annotated[str, typer.Argument(help='e.g. \'казахстан AND (видео OR "video")\'')],
+           since: Annotated[datetime | None, typer.Option(help="From this date (UTC).")] = None,
+           until: Annotated[datetime | None, typer.Option(help="Before this date (UTC).")]
+           = None,
+           outlet: Annotated[list[str] | None, typer.Option(help="Outlet id (repeatable).")]
+           = None,
+           group: Annotated[list[str] | None, typer.Option(help="Outlet group (repeatable).")]
+           = None,
+           limit: Annotated[int | None, typer.Option(help="At most this many.")] = None,
+           format: Annotated[str, typer.Option("--format", help="table, csv or json")]
+           = "table") -> None:
+    """Search the archive with the Lucene / Media Cloud style query language."""
+    if format not in ("table", "csv", "json"):
+        raise UntoldError(f"unknown format {format!r}", hint="use table, csv or json")
+    hits = api.search(study, query, since=_utc(since), until=_utc(until),
+                      outlets=outlet or (), groups=group or (), limit=limit)
+    rows = [{"id": h.id, "outlet": h.outlet_id, "published": to_iso(h.published),
+             "language": h.language, "title": h.title, "url": h.url} for h in hits]
+    if format == "json":
+        sys.stdout.write(json.dumps(rows, ensure_ascii=False, indent=2) + "\n")
+    elif format == "csv":
+        w = csv.DictWriter(sys.stdout, fieldnames=["id", "outlet", "published", "language",
+                                                   "title", "url"])
+        w.writeheader()
+        w.writerows(rows)
+    else:
+        t = Table(title=f"{len(rows)} articles")
+        for col in ("published", "outlet", "lang", "title", "url"):
+            t.add_column(col, overflow="fold")
+        for r in rows:
+            t.add_row(_day(r["published"]), r["outlet"], r["language"],
+                      escape(r["title"]), escape(r["url"]))
+        out.print(t)
+
+
+def _utc(dt: datetime | None) -> datetime | None:
+    return dt.replace(tzinfo=UTC) if dt is not None and dt.tzinfo is None else dt
 
 
 def _day(iso: str | None) -> str:
