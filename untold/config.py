@@ -213,7 +213,7 @@ def _line_of(text: str, loc: tuple[Any, ...]) -> int | None:
     return start + 1 if start else None
 
 
-def _describe(err: dict[str, Any]) -> str:
+def _describe(err: Any) -> str:
     loc = ".".join(str(p) for p in err["loc"])
     if err["type"] == "extra_forbidden":
         return f"unknown key {loc!r}"

@@ -423,7 +423,7 @@ class SQLiteStore(ReachMixin):
     # -- reading for status ------------------------------------------------------
     def outlet_status(self, recent_failures: int = 200) -> list[dict[str, Any]]:
         """Per outlet: articles, date range, last successful fetch, recent failures by kind."""
-        rows = {}
+        rows: dict[str, dict[str, Any]] = {}
         for o in self.outlets():
             rows[o.id] = {"outlet": o.id, "name": o.name, "curated": o.curated,
                           "articles": 0, "first_published": None, "last_published": None,

@@ -1,0 +1,88 @@
+"""Fixtures for fetcher/WARC tests: hostile loopback servers, TLS material, WARC reading."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Awaitable, Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, TypeVar
+
+import pytest
+from warcio.archiveiterator import ArchiveIterator
+
+from tests.collect_fetch.hostile_server import HostileServer
+from tests.collect_fetch.tlsmaterial import TlsMaterial
+from untold.collect.fetcher import Fetcher
+from untold.collect.warcwriter import WarcWriter
+from untold.config import FetchSettings
+from untold.models import FetchResult
+
+T = TypeVar("T")
+
+
+def settings(**kw: Any) -> FetchSettings:
+    """Small limits so hostile endpoints are cut off fast."""
+    base: dict[str, Any] = {"timeout": 1.5, "delay": 0.0, "retries": 2, "max_body": 1_000_000,
+                            "max_redirects": 3, "concurrency": 8, "per_host": 4}
+    base.update(kw)
+    return FetchSettings(**base)
+
+
+def run_fetches(st: FetchSettings, warc_dir: Path,
+                body: Callable[[Fetcher], Awaitable[T]], **fetcher_kw: Any) -> T:
+    async def main() -> T:
+        with WarcWriter(warc_dir) as w:
+            async with Fetcher(st, w, **fetcher_kw) as f:
+                return await body(f)
+    return asyncio.run(main())
+
+
+def fetch_one(st: FetchSettings, warc_dir: Path, url: str, **kw: Any) -> FetchResult:
+    return run_fetches(st, warc_dir, lambda f: f.fetch(url, **kw))
+
+
+@dataclass
+class Rec:
+    type: str
+    uri: str
+    warc: dict[str, str]
+    status: str | None
+    http: dict[str, str]
+    payload: bytes
+    file: str
+    offset: int
+
+
+def warc_records(warc_dir: Path) -> list[Rec]:
+    """Every record of every WARC file, digests checked by warcio (raises on mismatch)."""
+    out = []
+    for path in sorted(warc_dir.glob("*.warc.gz")):
+        with open(path, "rb") as fh:
+            it = ArchiveIterator(fh, check_digests="raise")
+            for r in it:
+                parts = []
+                while chunk := r.raw_stream.read(65536):
+                    parts.append(chunk)
+                http = ({k.lower(): v for k, v in r.http_headers.headers}
+                        if r.http_headers else {})
+                status = r.http_headers.get_statuscode() if r.http_headers else None
+                out.append(Rec(r.rec_type, r.rec_headers.get_header("WARC-Target-URI") or "",
+                               dict(r.rec_headers.headers), status, http, b"".join(parts),
+                               path.name, it.get_record_offset()))
+                assert r.digest_checker.passed is not False, r.digest_checker.problems
+    return out
+
+
+@pytest.fixture()
+def server() -> Iterator[HostileServer]:
+    with HostileServer() as s:
+        yield s
+
+
+@pytest.fixture(scope="session")
+def tls(tmp_path_factory: pytest.TempPathFactory) -> TlsMaterial:
+    pytest.importorskip("cryptography", reason="TLS tests make certificates with cryptography")
+    from tests.collect_fetch.tlsgen import make_tls
+
+    return make_tls(tmp_path_factory.mktemp("tls"))
