@@ -137,7 +137,10 @@ def archive_check(study: StudyLike) -> list[str]:
     from untold.collect.warcwriter import verify_warc_file
 
     st = load(study)
-    store = open_archive(st, readonly=True)
+    if not st.db_path.exists():
+        raise UntoldError("archive not found", source=str(st.db_path),
+                          hint="run 'untold collect' or 'untold import' first")
+    store = open_archive(st)  # FTS5's integrity-check is issued as a write
     try:
         problems = store.integrity_check()
     finally:

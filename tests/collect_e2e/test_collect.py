@@ -59,7 +59,7 @@ def test_collect_fills_archive_and_resumes_without_refetch(tmp_path: Path,
     assert failures & {"http_redirect_loop", "http_too_many_redirects"}
     assert failures & {"http_decompression_bomb", "http_body_too_large"}
     assert "generic_timeout_error" in failures
-    assert store.integrity_check() == []
+    assert api.archive_check(study) == []
     assert "is an HTML page" in r.stderr or "not a feed" in r.stderr
     n_articles = store.count_articles()
     assert n_articles == total + 1

@@ -92,7 +92,8 @@ class _Collector:
     def _fail(self, failure: str) -> None:
         self.stats.failures[failure] = self.stats.failures.get(failure, 0) + 1
 
-    async def _fetch_source(self, url: str, outlet: Outlet, kind: str) -> bytes | None:
+    async def _fetch_source(self, url: str, outlet: Outlet,
+                            kind: str) -> tuple[bytes, dict[str, str]] | None:
         """Fetch a feed/sitemap with a conditional request; None if unchanged or failed."""
         etag, last_mod = self.store.source_state(url)
         res = await self.fetcher.fetch(url, etag=etag, last_modified=last_mod)
@@ -113,7 +114,7 @@ class _Collector:
             self._fail(f"http_{res.status}")
             self.stats.source_errors.append(f"{url}: HTTP {res.status}")
             return None
-        return res.body
+        return res.body, res.headers
 
     def _belongs(self, url: str, outlet: Outlet) -> bool:
         host = urlsplit(url).hostname or ""
@@ -125,11 +126,12 @@ class _Collector:
 
         found: list[FrontierEntry] = []
         for feed_url in outlet.feeds:
-            body = await self._fetch_source(feed_url, outlet, "feed")
-            if body is None:
+            got = await self._fetch_source(feed_url, outlet, "feed")
+            if got is None:
                 continue
+            body, headers = got
             try:
-                entries = feeds.parse_feed(body, source=feed_url)
+                entries = feeds.parse_feed(body, source=feed_url, headers=headers)
             except FeedError as exc:
                 self.stats.source_errors.append(str(exc))
                 continue
@@ -147,7 +149,8 @@ class _Collector:
 
             async def fetch_map(url: str) -> bytes | None:
                 if url in first:
-                    return await self._fetch_source(url, outlet, "sitemap")
+                    got = await self._fetch_source(url, outlet, "sitemap")
+                    return got[0] if got else None
                 res = await self.fetcher.fetch(url)
                 self.store.add_capture(_capture(res, outlet.id, "sitemap"))
                 if not res.ok:

@@ -457,11 +457,12 @@ class SQLiteStore(ReachMixin):
         res = self.conn.execute("PRAGMA integrity_check").fetchall()
         if res != [("ok",)]:
             problems += [f"sqlite: {r[0]}" for r in res]
-        try:
-            self.conn.execute("INSERT INTO articles_fts(articles_fts, rank) "
-                              "VALUES ('integrity-check', 1)")
-        except sqlite3.DatabaseError as exc:
-            problems.append(f"fts: {exc}")
+        if not self.readonly:  # FTS5 takes its integrity-check as a write command
+            try:
+                self.conn.execute("INSERT INTO articles_fts(articles_fts, rank) "
+                                  "VALUES ('integrity-check', 1)")
+            except sqlite3.DatabaseError as exc:
+                problems.append(f"fts: {exc}")
         dup = self.conn.execute(
             "SELECT canonical_url, text_hash, COUNT(*) FROM articles "
             "GROUP BY canonical_url, text_hash HAVING COUNT(*) > 1 LIMIT 5").fetchall()
