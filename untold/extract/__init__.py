@@ -1,0 +1,51 @@
+"""Extraction: fetched HTML bytes to an ``ExtractedArticle``.
+
+Entry point ``extract_page`` (see ``untold.extract.pipeline`` for its stages);
+``lsh_keys`` and ``similarity`` serve the store's near-duplicate index.
+Heavy dependencies (trafilatura, langid, datasketch, courlan) load on first use.
+"""
+
+from __future__ import annotations
+
+from untold.extract.dedupe import (
+    NEAR_DUPLICATE_THRESHOLD,
+    lsh_keys,
+    minhash_signature,
+    normalize_text,
+    similarity,
+    text_hash,
+)
+from untold.extract.language import LanguageGuess, detect_language
+from untold.extract.pipeline import (
+    NO_TEXT,
+    NOT_ARTICLE,
+    NOT_HTML,
+    SKIP_REASONS,
+    TOO_LARGE,
+    TOO_SHORT,
+    ExtractResult,
+    PageInput,
+    extract_many,
+    extract_page,
+)
+
+__all__ = [
+    "NEAR_DUPLICATE_THRESHOLD",
+    "NOT_ARTICLE",
+    "NOT_HTML",
+    "NO_TEXT",
+    "SKIP_REASONS",
+    "TOO_LARGE",
+    "TOO_SHORT",
+    "ExtractResult",
+    "LanguageGuess",
+    "PageInput",
+    "detect_language",
+    "extract_many",
+    "extract_page",
+    "lsh_keys",
+    "minhash_signature",
+    "normalize_text",
+    "similarity",
+    "text_hash",
+]
