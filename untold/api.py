@@ -180,3 +180,24 @@ def search(study: StudyLike, query: str, *, since: Any = None, until: Any = None
                    limit=limit)
     finally:
         store.close()
+
+
+def demo(dest: str | Path = "untold-demo", *,
+         progress: Callable[..., None] | None = None) -> dict[str, Any]:
+    """Build the bundled example in ``dest``, serve it on loopback and collect it.
+
+    Returns the study path, the archive directory and the collection stats.
+    Runs offline: the example's outlets are served by a local server that the
+    study reaches through ``[fetch] resolve``.
+    """
+    from untold.demo_site import OutletServer, study_toml
+
+    dest = Path(dest)
+    dest.mkdir(parents=True, exist_ok=True)
+    study_path = dest / "study.toml"
+    with OutletServer() as site:
+        # the port changes each run; the archive (and what it holds) stays
+        study_path.write_text(study_toml(site.port), encoding="utf-8")
+        st = load_study(study_path)
+        stats = collect(st, progress=progress)
+    return {"study": study_path, "archive": st.archive_dir, "stats": stats}

@@ -74,6 +74,7 @@ def collect(study: StudyArg,
             outlet: Annotated[list[str] | None, typer.Option(
                 help="Only this outlet id (repeatable).")] = None) -> None:
     """Discover and fetch new articles of the study's outlets (resumable)."""
+    st = api.load(study)  # a bad study file fails before any progress bar
     t0 = time.monotonic()
     with _progress("collect") as p:
         task = p.add_task("discovering", total=None, rate=0.0, info="")
@@ -85,7 +86,7 @@ def collect(study: StudyArg,
                      total=stats.queued or None, completed=stats.fetched, rate=rate,
                      info=f"new {stats.articles_new}  dup {stats.duplicates}  failed {fails}")
 
-        stats = api.collect(study, outlets=outlet or (), progress=tick)
+        stats = api.collect(st, outlets=outlet or (), progress=tick)
     _print_collect(stats)
 
 
@@ -111,6 +112,10 @@ def import_(study: StudyArg,
             workers: Annotated[int | None, typer.Option(help="Extraction processes.")] = None,
             ) -> None:
     """Load web archives (your crawls, Common Crawl CC-NEWS) into the archive (resumable)."""
+    st = api.load(study)
+    for f in files:
+        if not f.is_file():
+            raise UntoldError("WARC file not found", source=str(f), hint="check the path")
     t0 = time.monotonic()
     with _progress("import") as p:
         task = p.add_task("importing", total=None, rate=0.0, info="")
@@ -122,7 +127,7 @@ def import_(study: StudyArg,
                      rate=read / max(time.monotonic() - t0, 1e-6),
                      info=f"new {d.get('articles_new', 0)}  dup {d.get('duplicates', 0)}")
 
-        stats = api.import_warcs(study, files, only_study_outlets=only_study_outlets,
+        stats = api.import_warcs(st, files, only_study_outlets=only_study_outlets,
                                  workers=workers, progress=tick)
     d = stats.as_dict() if hasattr(stats, "as_dict") else dict(stats.__dict__)
     errors = d.pop("errors", []) or []
@@ -152,7 +157,8 @@ def status(study: StudyArg,
         fails = ", ".join(f"{k} {v}" for k, v in sorted(r["failures"].items())) or "-"
         name = r["outlet"] + ("" if r["curated"] else " (uncurated)")
         t.add_row(name, str(r["articles"]), _day(r["first_published"]),
-                  _day(r["last_published"]), r["last_success"] or "never",
+                  _day(r["last_published"]),
+                  (r["last_success"] or "never")[:16].replace("T", " "),
                   str(r.get("frontier", {}).get("new", 0)), fails)
     out.print(t)
 
@@ -222,6 +228,27 @@ def check(study: StudyArg) -> None:
     if any(not p.split(":")[0].endswith(".warc.gz") for p in problems):
         raise typer.Exit(1)
     out.print("archive ok" if not problems else "archive ok (see notes above)")
+
+
+@app.command()
+def demo(dest: Annotated[Path, typer.Argument(help="Where to build the example study.")]
+         = Path("untold-demo")) -> None:
+    """Build the bundled example, serve it on loopback, collect it; print the result's path."""
+    t0 = time.monotonic()
+    with _progress("demo") as p:
+        task = p.add_task("collecting", total=None, rate=0.0, info="")
+
+        def tick(stats: Any, what: str) -> None:
+            p.update(task, total=stats.queued or None, completed=stats.fetched,
+                     rate=stats.fetched / max(time.monotonic() - t0, 1e-6),
+                     info=f"new {stats.articles_new}")
+
+        res = api.demo(dest, progress=tick)
+    _print_collect(res["stats"])
+    status(res["study"], format="table")
+    out.print(f"study: {res['study']}")
+    sys.stdout.flush()
+    print(Path(res["archive"]).resolve())
 
 
 def main() -> None:

@@ -1,0 +1,59 @@
+"""The CLI as a user runs it: the README's demo, errors on one line."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+from untold.store import open_store
+
+UNTOLD = [sys.executable, "-m", "untold"]
+
+
+def test_demo_builds_collects_and_prints_path_last(tmp_path: Path) -> None:
+    r = subprocess.run([*UNTOLD, "demo", str(tmp_path / "d")], capture_output=True, text=True,
+                       timeout=300, cwd=tmp_path)
+    assert r.returncode == 0, r.stderr
+    last = Path(r.stdout.strip().splitlines()[-1])
+    assert last.exists()
+    s = open_store(tmp_path / "d" / "archive" / "archive.sqlite", readonly=True)
+    assert s.count_articles() >= 20
+    langs = {x for (x,) in s.conn.execute("SELECT DISTINCT language FROM articles")}  # type: ignore[attr-defined]
+    assert langs == {"ru", "kk", "ky", "en"}
+    # a second demo run resumes: nothing new, nothing lost
+    r2 = subprocess.run([*UNTOLD, "demo", str(tmp_path / "d")], capture_output=True, text=True,
+                        timeout=300, cwd=tmp_path)
+    assert r2.returncode == 0, r2.stderr
+    assert "stored 0 new articles" in r2.stdout
+    assert s.count_articles() >= 20
+
+
+def test_errors_are_one_line_with_exit_2(tmp_path: Path) -> None:
+    bad = tmp_path / "s.toml"
+    bad.write_text('[[outlets]]\nid = "a"\nname = "A"\ndomains = ["a.example"]\nfeed = []\n')
+    r = subprocess.run([*UNTOLD, "status", str(bad)], capture_output=True, text=True)
+    assert r.returncode == 2
+    lines = r.stderr.strip().splitlines()
+    assert len(lines) == 1 and "unknown key 'outlets.0.feed'" in lines[0] and ":5:" in lines[0]
+    bad.write_text('[[outlets]]\nid = "a"\nname = "A"\ndomains = ["a.example"]\n')
+    r = subprocess.run([*UNTOLD, "import", str(bad), str(tmp_path / "none.warc.gz")],
+                       capture_output=True, text=True)
+    assert r.returncode == 2
+    assert r.stderr.strip().splitlines() == [
+        f"error: {tmp_path / 'none.warc.gz'}: WARC file not found (check the path)"]
+
+
+def test_init_from_testlist(tmp_path: Path) -> None:
+    csv = tmp_path / "kz.csv"
+    csv.write_text("url,category_code,category_description,date_added,source,notes\n"
+                   "https://kloop.kg/,NEWS,News Media,2014-04-15,citizenlab,blocked in KZ\n"
+                   "https://example.org/x,HUMR,Human Rights,2014-04-15,citizenlab,\n")
+    r = subprocess.run([*UNTOLD, "init", str(tmp_path / "s.toml"), "--from-testlist", str(csv)],
+                       capture_output=True, text=True)
+    assert r.returncode == 0, r.stderr
+    from untold.config import load_study
+
+    st = load_study(tmp_path / "s.toml")
+    assert [o.domains for o in st.outlets] == [("kloop.kg",)]
+    assert st.outlets[0].country == "KZ"
