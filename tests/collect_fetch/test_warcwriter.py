@@ -140,6 +140,10 @@ def test_read_record_rejects_bad_locations(tmp_path: Path) -> None:
         read_record(tmp_path, {**good, "warc_length": loc.length + 10**6})
     with pytest.raises(WarcError, match="not a readable"):
         read_record(tmp_path, {**good, "warc_offset": loc.offset + 3})
+    junk = tmp_path / "junk.warc.gz"  # bytes that are no gzip member at all
+    junk.write_bytes(b"\x00not a warc record\x00" * 50)
+    with pytest.raises(WarcError, match="not a readable"):
+        read_record(tmp_path, {"warc_file": junk.name, "warc_offset": 0, "warc_length": 500})
     with pytest.raises(WarcError, match="SHA-256"):
         read_record(tmp_path, {**good, "sha256": "0" * 64})
     with pytest.raises(WarcError, match="no WARC record"):

@@ -454,6 +454,10 @@ def read_record(warc_dir: str | Path,
     where = f"{path}@{offset}"
     if len(data) < length:
         raise WarcError("WARC record is truncated", source=where)
+    # warcio skips leading junk; a location must point exactly at a record
+    if not (data.startswith(b"\x1f\x8b") or data.startswith(b"WARC/")):
+        raise WarcError("not a readable WARC record: no record starts at this offset",
+                        source=where, hint="the capture's offset is wrong")
     try:
         rec = next(iter(ArchiveIterator(io.BytesIO(data))))
         raw = rec.raw_stream.read()
