@@ -23,8 +23,8 @@ __all__ = [
     "EventConfig",
     "FetchSettings",
     "OutletConfig",
-    "Study",
     "StoryConfig",
+    "Study",
     "load_study",
 ]
 
