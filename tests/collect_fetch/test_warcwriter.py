@@ -18,12 +18,10 @@ from warcio.archiveiterator import ArchiveIterator
 
 from tests.collect_fetch.conftest import warc_records
 from tests.collect_fetch.hostile_server import BOMB
+from untold.collect.decoding import DECODE_STEP, BodyDecoder, decode_body
 from untold.collect.warcwriter import (
-    DECODE_STEP,
-    BodyDecoder,
     WarcLocation,
     WarcWriter,
-    decode_body,
     read_record,
     verify_warc_file,
 )

@@ -28,9 +28,8 @@ import asyncio
 import hashlib
 import ipaddress
 import random
-import ssl
 import time
-from collections.abc import AsyncIterator, Iterable, Mapping
+from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -38,13 +37,14 @@ from email.utils import parsedate_to_datetime
 from typing import Any
 from urllib.parse import urljoin, urlsplit
 
-import certifi
 import httpcore
 import httpx
 
 from untold.collect import failures as F
+from untold.collect.decoding import BodyDecoder
 from untold.collect.robots import RobotsCache, robots_url
-from untold.collect.warcwriter import BodyDecoder, WarcLocation, WarcWriter
+from untold.collect.transport import ResolvingBackend, build_transport
+from untold.collect.warcwriter import WarcLocation, WarcWriter
 from untold.config import FetchSettings
 from untold.errors import InputError
 from untold.models import FetchResult
@@ -56,7 +56,6 @@ BOMB_MIN_DECODED = 256 * 1024  # below this a high ratio is harmless (a page of 
 BACKOFF_BASE = 0.5  # seconds before the first retry (doubles each retry, with jitter)
 BACKOFF_MAX = 30.0  # longest backoff between two attempts
 RETRY_AFTER_CAP = 60.0  # a longer Retry-After is not waited for: the attempt stands
-KEEPALIVE_EXPIRY = 5.0  # idle connections closed after this: servers drop them anyway
 RETRY_STATUSES = frozenset({429, 502, 503, 504})
 REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
 TRANSIENT_FAILURES = frozenset({F.CONNECTION_RESET, F.EOF_ERROR, F.CONNECTION_ABORTED,
@@ -69,101 +68,6 @@ _NETWORK_ERRORS: tuple[type[BaseException], ...] = (
     httpcore.TimeoutException, httpcore.UnsupportedProtocol, OSError, TimeoutError,
     EOFError, InputError,
 )
-
-
-def _split_hostport(text: str) -> tuple[str, int | None]:
-    text = text.strip().lower()
-    if text.startswith("["):
-        host, _, rest = text[1:].partition("]")
-        return host, int(rest[1:]) if rest.startswith(":") else None
-    if text.count(":") == 1:
-        host, port = text.split(":")
-        return host, int(port)
-    return text, None
-
-
-class _ResolvingBackend(httpcore.AsyncNetworkBackend):
-    """Connects ``host[:port]`` to the ``ip[:port]`` of settings.resolve (curl --resolve)."""
-
-    def __init__(self, resolve: Mapping[str, str]) -> None:
-        self._inner = httpcore.AnyIOBackend()
-        self._map: dict[tuple[str, int | None], tuple[str, int | None]] = {}
-        for key, target in resolve.items():
-            try:
-                self._map[_split_hostport(key)] = _split_hostport(target)
-            except ValueError as exc:
-                raise InputError(f"bad [fetch] resolve entry {key!r} = {target!r}",
-                                 hint="write it as \"host[:port]\" = \"ip:port\"") from exc
-
-    def lookup(self, host: str, port: int) -> tuple[str, int] | None:
-        host = host.lower().rstrip(".")
-        hit = self._map.get((host, port)) or self._map.get((host, None))
-        return (hit[0], hit[1] or port) if hit else None
-
-    async def connect_tcp(self, host: str, port: int, timeout: float | None = None,
-                          local_address: str | None = None,
-                          socket_options: Iterable[Any] | None = None
-                          ) -> httpcore.AsyncNetworkStream:
-        host, port = self.lookup(host, port) or (host, port)
-        return await self._inner.connect_tcp(host, port, timeout=timeout,
-                                             local_address=local_address,
-                                             socket_options=socket_options)
-
-    async def connect_unix_socket(self, path: str, timeout: float | None = None,
-                                  socket_options: Iterable[Any] | None = None
-                                  ) -> httpcore.AsyncNetworkStream:
-        return await self._inner.connect_unix_socket(path, timeout=timeout,
-                                                     socket_options=socket_options)
-
-    async def sleep(self, seconds: float) -> None:
-        await self._inner.sleep(seconds)
-
-
-class _Stream(httpx.AsyncByteStream):
-    def __init__(self, inner: Any) -> None:
-        self._inner = inner
-
-    async def __aiter__(self) -> AsyncIterator[bytes]:
-        async for part in self._inner:
-            yield part
-
-    async def aclose(self) -> None:
-        await self._inner.aclose()
-
-
-class _Transport(httpx.AsyncBaseTransport):
-    """httpx over an httpcore pool with our network backend (public APIs only)."""
-
-    def __init__(self, pool: httpcore.AsyncConnectionPool) -> None:
-        self.pool = pool
-
-    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
-        url = httpcore.URL(scheme=request.url.raw_scheme, host=request.url.raw_host,
-                           port=request.url.port, target=request.url.raw_path)
-        req = httpcore.Request(method=request.method, url=url, headers=request.headers.raw,
-                               content=request.stream,
-                               extensions=request.extensions)
-        resp = await self.pool.handle_async_request(req)
-        return httpx.Response(status_code=resp.status, headers=resp.headers,
-                              stream=_Stream(resp.stream), extensions=resp.extensions)
-
-    async def aclose(self) -> None:
-        await self.pool.aclose()
-
-
-def build_transport(settings: FetchSettings, *,
-                    ssl_context: ssl.SSLContext | None = None) -> httpx.AsyncBaseTransport:
-    """The transport ``Fetcher`` uses: HTTP/1.1, verified TLS, settings.resolve applied.
-
-    ``ssl_context`` replaces the certifi roots (tests pass one trusting their CA).
-    """
-    ctx = ssl_context or ssl.create_default_context(cafile=certifi.where())
-    backend = _ResolvingBackend(settings.resolve)
-    pool = httpcore.AsyncConnectionPool(
-        ssl_context=ctx, max_connections=settings.concurrency,
-        keepalive_expiry=KEEPALIVE_EXPIRY, http1=True, http2=False, retries=0,
-        network_backend=backend)
-    return _Transport(pool)
 
 
 @dataclass
@@ -236,7 +140,7 @@ class Fetcher:
         self._gates: dict[str, _HostGate] = {}
         self._robots = RobotsCache(lambda u: self.fetch(u, check_robots=False))
         self._rng = random.Random()
-        self._resolver = _ResolvingBackend(settings.resolve)
+        self._resolver = ResolvingBackend(settings.resolve)
 
     async def __aenter__(self) -> Fetcher:
         self._client = httpx.AsyncClient(

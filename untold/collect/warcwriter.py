@@ -37,7 +37,7 @@ import os
 import threading
 import uuid
 import zlib
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -49,22 +49,19 @@ from warcio.exceptions import ArchiveLoadFailed
 from warcio.statusandheaders import StatusAndHeaders
 from warcio.warcwriter import WARCWriter
 
+from untold.collect.decoding import decode_body, inflate_steps
 from untold.errors import InputError, StoreError, WarcError
 
 __all__ = [
     "DEFAULT_MAX_SIZE",
-    "BodyDecoder",
     "WarcLocation",
     "WarcWriter",
-    "decode_body",
     "read_record",
     "verify_warc_file",
 ]
 
 DEFAULT_MAX_SIZE = 1_000_000_000  # rotate at ~1 GB: the customary WARC file size
 GZIP_LEVEL = 6  # zlib's default: ~3x faster than warcio's 9 for ~2% more bytes
-DECODE_STEP = 64 * 1024  # decoded bytes per step, so callers check limits often
-READ_MAX_DECODED = 1 << 30  # read_record inflates at most 1 GiB: beyond any sane max_body
 VERIFY_HEAD = 64 * 1024  # bytes of a record kept to parse its WARC header
 VERIFY_CHUNK = 1 << 20  # file bytes read per step by verify_warc_file
 SOFTWARE = "untold/0.1"
@@ -79,101 +76,6 @@ class WarcLocation:
     length: int  # size in bytes of that gzip member
     sha256: str  # hex SHA-256 of the decoded payload (of the JSON for failures)
     record_id: str  # WARC-Record-ID of the main record, "<urn:uuid:...>"
-
-
-# -- content decoding ---------------------------------------------------------
-def _inflate(d: Any, data: bytes, step: int) -> Iterator[bytes]:
-    """Feed ``data`` to a zlib decompressor, yielding at most ``step`` bytes at a time."""
-    while True:
-        out = d.decompress(data, step)
-        if out:
-            yield out
-        if d.eof:
-            return
-        data = d.unconsumed_tail
-        if not data and len(out) < step:
-            return
-
-
-class BodyDecoder:
-    """Incremental HTTP content decoding (identity, gzip, deflate) in bounded steps.
-
-    ``encoded_consumed`` and ``decoded_out`` let a caller stop a decompression
-    bomb after any step; output never grows by more than ``DECODE_STEP`` at once.
-    Raises ``InputError`` for an unsupported coding or corrupt data.
-    """
-
-    def __init__(self, content_encoding: str = "") -> None:
-        codings = [c.strip().lower() for c in content_encoding.split(",")]
-        codings = [c for c in codings if c and c != "identity"]
-        if len(codings) > 1 or (codings and codings[0] not in ("gzip", "x-gzip", "deflate")):
-            raise InputError(f"unsupported Content-Encoding {content_encoding!r}")
-        self.coding = codings[0] if codings else ""
-        self.encoded_consumed = 0
-        self.decoded_out = 0
-        self._d: Any = self._new() if self.coding else None
-        self._first = True
-
-    def _new(self) -> Any:
-        if self.coding == "deflate":
-            return zlib.decompressobj(zlib.MAX_WBITS)  # zlib-wrapped; raw tried on error
-        return zlib.decompressobj(16 + zlib.MAX_WBITS)
-
-    def feed(self, data: bytes) -> Iterator[bytes]:
-        if self._d is None:
-            for i in range(0, len(data), DECODE_STEP):
-                piece = data[i:i + DECODE_STEP]
-                self.encoded_consumed += len(piece)
-                self.decoded_out += len(piece)
-                yield piece
-            return
-        try:
-            yield from self._feed(data)
-        except zlib.error as exc:
-            raise InputError(f"corrupt {self.coding} body: {exc}") from exc
-
-    def _feed(self, data: bytes) -> Iterator[bytes]:
-        if self._first and self.coding == "deflate" and data:
-            self._first = False
-            try:  # servers send both zlib-wrapped and raw deflate; try the standard first
-                zlib.decompressobj(zlib.MAX_WBITS).decompress(data[:1024], 1)
-            except zlib.error:
-                self._d = zlib.decompressobj(-zlib.MAX_WBITS)
-        while data and not self._d.eof:
-            d, base = self._d, self.encoded_consumed
-            for out in _inflate(d, data, DECODE_STEP):
-                self.decoded_out += len(out)
-                self.encoded_consumed = base + len(data) - len(d.unconsumed_tail)
-                yield out
-            rest = d.unused_data if d.eof else b""
-            self.encoded_consumed = base + len(data) - len(d.unconsumed_tail) - len(rest)
-            data = b""
-            if rest[:2] == b"\x1f\x8b" and self.coding != "deflate":
-                self._d = self._new()  # another gzip member follows
-                data = rest
-            # other bytes after the end of the stream are ignored, as browsers do
-
-    def flush(self) -> bytes:
-        if self._d is None or self._d.eof:
-            return b""
-        try:
-            out: bytes = self._d.flush()
-        except zlib.error as exc:
-            raise InputError(f"corrupt {self.coding} body: {exc}") from exc
-        self.decoded_out += len(out)
-        return out
-
-
-def decode_body(raw: bytes, content_encoding: str, *, limit: int = READ_MAX_DECODED) -> bytes:
-    """Decode a whole body; raise InputError if it is corrupt or inflates past ``limit``."""
-    dec = BodyDecoder(content_encoding)
-    parts: list[bytes] = []
-    for piece in dec.feed(raw):
-        parts.append(piece)
-        if dec.decoded_out > limit:
-            raise InputError(f"body inflates past {limit} bytes")
-    parts.append(dec.flush())
-    return b"".join(parts)
 
 
 # -- writing ------------------------------------------------------------------
@@ -519,7 +421,7 @@ def verify_warc_file(path: str | Path) -> tuple[int, int | None]:
             try:
                 while True:
                     fed += len(data)
-                    for out in _inflate(d, data, VERIFY_CHUNK):
+                    for out in inflate_steps(d, data, VERIFY_CHUNK):
                         size += len(out)
                         if len(head) < VERIFY_HEAD:
                             head += out[:VERIFY_HEAD - len(head)]
