@@ -34,7 +34,8 @@ from untold.timeutil import to_iso
 
 app = typer.Typer(add_completion=False, no_args_is_help=True,
                   help="Measure information control in the news.")
-out = Console()
+# Piped output is not wrapped at 80 columns: tables stay readable in files and CI logs.
+out = Console(width=None if sys.stdout.isatty() else 140)
 err = Console(stderr=True, soft_wrap=True)
 
 StudyArg = Annotated[Path, typer.Argument(help="The study file (TOML).")]
@@ -149,17 +150,19 @@ def status(study: StudyArg,
     if format == "json":
         sys.stdout.write(json.dumps(rows, ensure_ascii=False, indent=2) + "\n")
         return
-    t = Table(title=f"untold status: {study}")
-    for col in ("outlet", "articles", "published from", "to", "last success", "queued",
-                "recent failures"):
-        t.add_column(col, overflow="fold")
+    t = Table(title=f"untold status: {study}", caption="* uncurated: a domain the study "
+              "does not name" if any(not r["curated"] for r in rows) else None)
+    for col in ("outlet", "articles", "published from", "to", "last success", "queued"):
+        t.add_column(col, no_wrap=True, justify="right" if col in ("articles", "queued")
+                     else "left")
+    t.add_column("recent failures", overflow="fold")
     for r in rows:
         fails = ", ".join(f"{k} {v}" for k, v in sorted(r["failures"].items())) or "-"
-        name = r["outlet"] + ("" if r["curated"] else " (uncurated)")
-        t.add_row(name, str(r["articles"]), _day(r["first_published"]),
+        name = r["outlet"] + ("" if r["curated"] else " *")
+        t.add_row(escape(name), str(r["articles"]), _day(r["first_published"]),
                   _day(r["last_published"]),
                   (r["last_success"] or "never")[:16].replace("T", " "),
-                  str(r.get("frontier", {}).get("new", 0)), fails)
+                  str(r.get("frontier", {}).get("new", 0)), escape(fails))
     out.print(t)
 
 
