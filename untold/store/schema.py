@@ -169,7 +169,169 @@ CREATE TABLE verdicts (
 );
 """
 
+# Analyses: observations (counts, rates; re-computable) apart from findings
+# (verdicts: rule id, rules version, thresholds, statistic, evidence), so a
+# finding can be re-scored without collecting again.
+_V3_ANALYSIS = """
+CREATE TABLE analysis_runs (
+    id INTEGER PRIMARY KEY,
+    story_id TEXT,                  -- NULL for study-wide analyses
+    kind TEXT NOT NULL,             -- stories | findings | edits | ...
+    rules_version TEXT NOT NULL,
+    params TEXT NOT NULL DEFAULT '{}',
+    started_at TEXT NOT NULL,
+    finished_at TEXT
+);
+
+CREATE TABLE observations (
+    id INTEGER PRIMARY KEY,
+    run_id INTEGER NOT NULL REFERENCES analysis_runs(id),
+    story_id TEXT,
+    kind TEXT NOT NULL,             -- attention | coverage | fact_count | term | ...
+    subject TEXT NOT NULL,          -- outlet id, group name, or '*'
+    key TEXT NOT NULL DEFAULT '',   -- day, hour, fact id, term ...
+    value TEXT NOT NULL             -- JSON object
+);
+CREATE INDEX observations_lookup ON observations(run_id, kind, subject);
+
+CREATE TABLE findings (
+    id INTEGER PRIMARY KEY,
+    run_id INTEGER NOT NULL REFERENCES analysis_runs(id),
+    story_id TEXT,
+    kind TEXT NOT NULL,             -- omission | silence | framing | edit | deletion | ...
+    rule TEXT NOT NULL,
+    rules_version TEXT NOT NULL,
+    subject TEXT NOT NULL,
+    thresholds TEXT NOT NULL DEFAULT '{}',
+    statistic REAL,
+    p_value REAL,
+    q_value REAL,
+    effect REAL,
+    ci_low REAL,
+    ci_high REAL,
+    sentence TEXT NOT NULL,
+    detail TEXT NOT NULL DEFAULT '{}',
+    created_at TEXT NOT NULL
+);
+CREATE INDEX findings_story ON findings(story_id, kind);
+
+CREATE TABLE finding_evidence (
+    finding_id INTEGER NOT NULL REFERENCES findings(id),
+    article_id INTEGER NOT NULL,
+    role TEXT NOT NULL DEFAULT '',
+    PRIMARY KEY (finding_id, article_id)
+);
+"""
+
+# Stealth edits: every tracked article is revisited on a decaying schedule.
+# Revisit observations (what each revisit saw) are kept apart from edit events
+# (verdicts: rule id, rules version), so events can be re-derived.
+_V4_EDITS = """
+CREATE TABLE revisit_tracking (
+    article_id INTEGER PRIMARY KEY, -- the article as first collected (version 1)
+    outlet_id TEXT NOT NULL,
+    url TEXT NOT NULL UNIQUE,
+    first_seen TEXT NOT NULL,       -- schedule origin: first fetch of the article
+    step INTEGER NOT NULL DEFAULT 0,
+    next_due TEXT,                  -- NULL: the schedule is over
+    etag TEXT,
+    last_modified TEXT,
+    last_checked TEXT,
+    last_sha256 TEXT,               -- payload digest of the last 200 (unchanged bytes)
+    state TEXT NOT NULL DEFAULT 'live',  -- live | deleted | unreachable
+    state_since TEXT,
+    deletion_kind TEXT,
+    fail_streak INTEGER NOT NULL DEFAULT 0,
+    version INTEGER NOT NULL DEFAULT 1
+);
+CREATE INDEX revisit_due ON revisit_tracking(next_due) WHERE next_due IS NOT NULL;
+CREATE INDEX revisit_outlet ON revisit_tracking(outlet_id);
+
+-- Versions after the first (version 1 is the articles row itself).
+CREATE TABLE article_versions (
+    id INTEGER PRIMARY KEY,
+    article_id INTEGER NOT NULL,
+    version INTEGER NOT NULL,
+    capture_id INTEGER NOT NULL,
+    fetched_at TEXT NOT NULL,
+    title TEXT NOT NULL,
+    text TEXT NOT NULL,
+    text_hash TEXT NOT NULL,        -- of the noise-masked text
+    sha256 TEXT,
+    noise TEXT NOT NULL DEFAULT '{}',
+    UNIQUE (article_id, version),
+    UNIQUE (capture_id)
+);
+
+-- One row per revisit: what the fetch showed (observation, not verdict).
+CREATE TABLE revisit_checks (
+    id INTEGER PRIMARY KEY,
+    article_id INTEGER NOT NULL,
+    capture_id INTEGER UNIQUE,
+    checked_at TEXT NOT NULL,
+    status INTEGER,
+    failure TEXT,
+    final_url TEXT,
+    outcome TEXT NOT NULL,
+    version INTEGER,
+    noise TEXT NOT NULL DEFAULT '{}',
+    bytes INTEGER NOT NULL DEFAULT 0
+);
+CREATE INDEX revisit_checks_article ON revisit_checks(article_id, checked_at);
+
+CREATE TABLE edit_events (
+    id INTEGER PRIMARY KEY,
+    article_id INTEGER NOT NULL,
+    outlet_id TEXT NOT NULL,
+    kind TEXT NOT NULL,             -- edit | deletion | restoration
+    subkind TEXT NOT NULL DEFAULT '',
+    at TEXT NOT NULL,               -- first revisit that saw it
+    after TEXT,                     -- last revisit before that saw the old state
+    from_version INTEGER,
+    to_version INTEGER,
+    capture_id INTEGER,
+    rule TEXT NOT NULL,
+    rules_version TEXT NOT NULL,
+    detail TEXT NOT NULL DEFAULT '{}',
+    UNIQUE (article_id, kind, at)
+);
+CREATE INDEX edit_events_outlet ON edit_events(outlet_id, at);
+
+-- Each site's not-found page and home page, learned by requesting them.
+CREATE TABLE site_pages (
+    host TEXT NOT NULL,
+    kind TEXT NOT NULL,             -- not_found | home
+    probed_at TEXT NOT NULL,
+    status INTEGER,
+    final_url TEXT,
+    shingles TEXT NOT NULL DEFAULT '[]',
+    capture_id INTEGER,
+    PRIMARY KEY (host, kind)
+);
+
+-- Which listing (feed, sitemap) named which URL, first and last time seen.
+CREATE TABLE listing_entries (
+    source_url TEXT NOT NULL,
+    url TEXT NOT NULL,
+    kind TEXT NOT NULL,
+    published TEXT,
+    first_seen TEXT NOT NULL,
+    last_seen TEXT NOT NULL,
+    PRIMARY KEY (source_url, url)
+);
+CREATE INDEX listing_url ON listing_entries(url);
+
+CREATE TABLE listing_fetches (
+    source_url TEXT PRIMARY KEY,
+    etag TEXT,
+    last_modified TEXT,
+    last_ok TEXT
+);
+"""
+
 MIGRATIONS: list[tuple[int, str, str]] = [
     (1, "core archive: outlets, captures, articles, fts, frontier", _V1_CORE),
     (2, "reachability: measurements and verdicts", _V2_MEASUREMENTS),
+    (3, "analyses: runs, observations, findings and their evidence", _V3_ANALYSIS),
+    (4, "edits: versions, revisit schedule, edit events", _V4_EDITS),
 ]

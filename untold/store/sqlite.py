@@ -21,6 +21,8 @@ from untold.errors import StoreError
 from untold.models import ArticleRecord, CaptureRecord, ExtractedArticle, Outlet
 from untold.store.base import AddOutcome, FrontierEntry, NewArticle
 from untold.store.schema import MIGRATIONS
+from untold.store.sqlite_analysis import AnalysisMixin
+from untold.store.sqlite_edits import EditsMixin
 from untold.store.sqlite_reach import ReachMixin
 from untold.store.textindex import index_text
 from untold.timeutil import from_iso, now_utc, to_iso
@@ -37,7 +39,7 @@ def _dumps(v: Sequence[str]) -> str:
     return json.dumps(list(v), ensure_ascii=False)
 
 
-class SQLiteStore(ReachMixin):
+class SQLiteStore(ReachMixin, AnalysisMixin, EditsMixin):
     """The archive in one SQLite file. Open with :func:`untold.store.open_store`."""
 
     backend = "sqlite"

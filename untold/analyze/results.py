@@ -1,0 +1,107 @@
+"""What a story analysis returns: the contract between analyze/ and report/.
+
+Plain frozen dataclasses, JSON-able through :func:`dataclasses.asdict`, so the
+report, the exports and the web dashboard read the same shapes. Times are ISO
+8601 UTC strings.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Literal
+
+__all__ = [
+    "AttentionPoint", "CoverageRow", "CoverageStatus", "EventMark", "ReprintLink",
+    "SampleArticle", "StoryResult",
+]
+
+CoverageStatus = Literal["covered", "silent", "no_output", "not_collected", "unreachable"]
+"""covered: >=1 matching article. silent: published in the window, none on the story
+(a finding). no_output: collected fine but published nothing in the window.
+not_collected: no successful fetch in the window (cannot tell). unreachable: fetches in
+the window failed (network or blocking), so its silence is not evidence."""
+
+
+@dataclass(frozen=True)
+class AttentionPoint:
+    bucket: str                      # "2026-03-14" (day) or "2026-03-14T09" (hour)
+    subject: str                     # outlet id or group name
+    subject_kind: Literal["outlet", "group"]
+    matching: int                    # story articles in the bucket (originals + reprints)
+    total: int                       # all articles of the subject in the bucket
+    share: float                     # matching / total (0 when total == 0)
+    ci_low: float                    # Wilson 95 % interval on share
+    ci_high: float
+
+
+@dataclass(frozen=True)
+class CoverageRow:
+    outlet_id: str
+    name: str
+    country: str
+    groups: tuple[str, ...]
+    curated: bool
+    matching: int                    # story articles in the window
+    original: int                    # matching minus reprints
+    reprints: int                    # near-duplicates of another outlet's earlier text
+    total_in_window: int             # all the outlet's articles in the window
+    share: float
+    ci_low: float
+    ci_high: float
+    first_time: str | None           # first story article's published (or fetched) time
+    first_article_id: int | None
+    lag_hours: float | None          # behind the first report anywhere
+    fetch_ok: int                    # successful fetches in the window
+    fetch_failed: int                # failed fetches in the window
+    failure_kinds: dict[str, int] = field(default_factory=dict)
+    status: CoverageStatus = "silent"
+
+
+@dataclass(frozen=True)
+class ReprintLink:
+    article_id: int
+    outlet_id: str
+    of_article_id: int
+    of_outlet_id: str
+    similarity: float
+
+
+@dataclass(frozen=True)
+class SampleArticle:
+    article_id: int
+    outlet_id: str
+    title: str
+    url: str
+    published: str | None
+    fetched_at: str
+    language: str
+    capture_id: int
+    sha256: str | None
+    reprint_of: int | None = None    # article id of the original, when a reprint
+
+
+@dataclass(frozen=True)
+class EventMark:
+    id: str
+    time: str
+    description: str
+    groups: tuple[str, ...]
+    countries: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class StoryResult:
+    story_id: str
+    title: str
+    query: str
+    window_start: str
+    window_end: str
+    bucket: Literal["day", "hour"]
+    attention: tuple[AttentionPoint, ...]
+    coverage: tuple[CoverageRow, ...]
+    reprints: tuple[ReprintLink, ...]
+    samples: tuple[SampleArticle, ...]  # story articles, earliest first (report shows some)
+    first_report: SampleArticle | None
+    events: tuple[EventMark, ...]
+    matching_total: int
+    run_id: int | None = None
