@@ -201,3 +201,12 @@ def demo(dest: str | Path = "untold-demo", *,
         st = load_study(study_path)
         stats = collect(st, progress=progress)
     return {"study": study_path, "archive": st.archive_dir, "stats": stats}
+
+
+# Areas keep their entry points in their own modules; this is the one surface.
+from untold.api_edits import *  # noqa: E402,F403
+from untold.api_findings import *  # noqa: E402,F403
+from untold.api_ooni import *  # noqa: E402,F403
+from untold.api_probe import *  # noqa: E402,F403
+from untold.api_report import *  # noqa: E402,F403
+from untold.api_stories import *  # noqa: E402,F403

@@ -254,11 +254,21 @@ def demo(dest: Annotated[Path, typer.Argument(help="Where to build the example s
     print(Path(res["archive"]).resolve())
 
 
+def _register_areas() -> None:
+    from untold import cli_edits, cli_findings, cli_ooni, cli_probe, cli_report, cli_stories
+
+    for mod in (cli_stories, cli_report, cli_findings, cli_edits, cli_probe, cli_ooni):
+        mod.register(app)
+
+
+_register_areas()
+
+
 def main() -> None:
     try:
         app(standalone_mode=False)
     except UntoldError as exc:
-        err.print(f"[red]error:[/] {exc}", markup=True, highlight=False)
+        err.print(f"[red]error:[/] {escape(str(exc))}", markup=True, highlight=False)
         sys.exit(2)
     except KeyboardInterrupt:
         err.print("interrupted: everything collected so far is kept; run again to resume")

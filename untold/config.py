@@ -23,6 +23,7 @@ __all__ = [
     "EventConfig",
     "FetchSettings",
     "OutletConfig",
+    "RevisitSettings",
     "StoryConfig",
     "Study",
     "load_study",
@@ -57,6 +58,48 @@ class CollectSettings(_Strict):
     link_discovery_pages: int = Field(1, ge=0, le=50)  # pages crawled for links when no feed/sitemap
     sitemap_max_depth: int = Field(3, ge=1, le=10)
     sitemap_max_urls: int = Field(50_000, ge=1)
+
+
+_DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([smhdw])\s*$")
+_DURATION_UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400, "w": 7 * 86400}
+
+
+def parse_duration(text: str) -> float:
+    """Seconds in ``"90s"``, ``"15m"``, ``"6h"``, ``"2d"``, ``"1w"`` (ValueError otherwise)."""
+    m = _DURATION.match(text)
+    if not m:
+        raise ValueError(f"{text!r} is not a duration (write e.g. \"30m\", \"6h\", \"2d\")")
+    return float(m.group(1)) * _DURATION_UNITS[m.group(2)]
+
+
+class RevisitSettings(_Strict):
+    """When stored articles are fetched again to catch stealth edits and deletions."""
+
+    # offsets from the first fetch: hours at first, daily for a week, weekly for a month
+    schedule: list[str] = ["1h", "6h", "1d", "2d", "3d", "4d", "5d", "6d", "7d", "14d",
+                           "21d", "30d"]
+    failure_retry: str = "1h"  # after a network failure or 5xx, try again this soon
+    max_failure_retries: int = Field(24, ge=0)  # then move on along the schedule
+    watch_interval: str = "5m"  # `untold watch`: pause between passes
+    probe_not_found: bool = True  # learn each site's not-found page (soft 404s)
+    check_listings: bool = True  # notice articles dropped from feeds and sitemaps
+
+    @field_validator("schedule")
+    @classmethod
+    def _schedule(cls, v: list[str]) -> list[str]:
+        secs = [parse_duration(x) for x in v]
+        if secs != sorted(set(secs)):
+            raise ValueError("schedule offsets must increase (e.g. [\"1h\", \"1d\", \"7d\"])")
+        return v
+
+    @field_validator("failure_retry", "watch_interval")
+    @classmethod
+    def _duration(cls, v: str) -> str:
+        parse_duration(v)
+        return v
+
+    def offsets(self) -> list[float]:
+        return [parse_duration(x) for x in self.schedule]
 
 
 class OutletConfig(_Strict):
@@ -129,6 +172,7 @@ class _StudyFile(_Strict):
     study: _StudyHeader = _StudyHeader()
     fetch: FetchSettings = FetchSettings()  # type: ignore[call-arg]
     collect: CollectSettings = CollectSettings()  # type: ignore[call-arg]
+    revisit: RevisitSettings = RevisitSettings()  # type: ignore[call-arg]
     outlets: list[OutletConfig] = []
     stories: list[StoryConfig] = []
     events: list[EventConfig] = []
@@ -145,6 +189,7 @@ class Study(BaseModel):
     archive_dir: Path
     fetch: FetchSettings
     collect: CollectSettings
+    revisit: RevisitSettings = RevisitSettings()  # type: ignore[call-arg]
     outlets: tuple[Outlet, ...]
     stories: tuple[StoryConfig, ...]
     events: tuple[EventConfig, ...]
@@ -277,6 +322,7 @@ def load_study(path: str | Path) -> Study:
         archive_dir=archive,
         fetch=parsed.fetch,
         collect=parsed.collect,
+        revisit=parsed.revisit,
         outlets=tuple(o.to_outlet() for o in parsed.outlets),
         stories=tuple(parsed.stories),
         events=tuple(parsed.events),

@@ -329,9 +329,36 @@ CREATE TABLE listing_fetches (
 );
 """
 
+# Story analysis: an outlet's failed fetches in a window are counted from this
+# small partial index, not from every capture row (the predicate must stay
+# identical to untold.analyze.coverage.FAILED_FETCH_SQL for SQLite to use it).
+# Articles per outlet and day (by published, else fetched_at), a derived
+# summary kept by untold.analyze.daycounts: the denominators of attention
+# without counting a year of articles for every story; day_counts_state says
+# which articles it covers (refreshed when articles were added or removed).
+_V5_STORY_INDEXES = """
+CREATE INDEX captures_failed ON captures(outlet_id, fetched_at, failure, status)
+    WHERE (failure IS NOT NULL OR status IN (403, 429, 451) OR status >= 500);
+
+CREATE TABLE article_day_counts (
+    outlet_id TEXT NOT NULL,
+    day TEXT NOT NULL,              -- YYYY-MM-DD (UTC)
+    n INTEGER NOT NULL,
+    PRIMARY KEY (outlet_id, day)
+) WITHOUT ROWID;
+
+CREATE TABLE day_counts_state (
+    id INTEGER PRIMARY KEY CHECK (id = 1),
+    max_article_id INTEGER NOT NULL,
+    articles INTEGER NOT NULL,
+    updated_at TEXT NOT NULL
+);
+"""
+
 MIGRATIONS: list[tuple[int, str, str]] = [
     (1, "core archive: outlets, captures, articles, fts, frontier", _V1_CORE),
     (2, "reachability: measurements and verdicts", _V2_MEASUREMENTS),
     (3, "analyses: runs, observations, findings and their evidence", _V3_ANALYSIS),
     (4, "edits: versions, revisit schedule, edit events", _V4_EDITS),
+    (5, "stories: failed-capture index, articles per outlet and day", _V5_STORY_INDEXES),
 ]

@@ -14,6 +14,7 @@ import sqlite3
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import datetime
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -33,6 +34,12 @@ BUSY_TIMEOUT_MS = 60_000  # a long import batch may hold the write lock for seco
 NEAR_DUP_THRESHOLD = 0.8  # estimated Jaccard of 5-shingles: reprints with small edits
 MAX_FETCH_ATTEMPTS = 3  # a URL that failed this often waits for a human to look at it
 MAX_LSH_CANDIDATES = 200  # a band key shared by more articles is boilerplate, not a reprint
+
+
+@lru_cache(maxsize=8)
+def _lsh_lookup_sql(n_bands: int) -> str:
+    one = "SELECT * FROM (SELECT article_id FROM lsh_bands WHERE band=? AND key=? LIMIT ?)"
+    return " UNION ALL ".join([one] * n_bands)
 
 
 def _dumps(v: Sequence[str]) -> str:
@@ -302,23 +309,21 @@ class SQLiteStore(ReachMixin, AnalysisMixin, EditsMixin):
         near: int | None = None
         if a.minhash:
             keys = lsh_keys(a.minhash)
-            seen: set[int] = set()
+            # one statement for all bands (each band still capped), one for their minhashes
+            cands = c.execute(_lsh_lookup_sql(len(keys)),
+                              [x for b, k in keys for x in (b, k, MAX_LSH_CANDIDATES)]).fetchall()
+            ids = sorted({int(r[0]) for r in cands})
             best: tuple[float, int] | None = None
-            for band, key in keys:
-                cands = c.execute(
-                    "SELECT article_id FROM lsh_bands WHERE band=? AND key=? LIMIT ?",
-                    (band, key, MAX_LSH_CANDIDATES),
-                ).fetchall()
-                for (cid,) in cands:
-                    if cid in seen:
-                        continue
-                    seen.add(cid)
-                    other = c.execute("SELECT minhash FROM articles WHERE id=?",
-                                      (cid,)).fetchone()
-                    if other and other[0]:
-                        sim = float(similarity(a.minhash, other[0]))
-                        if sim >= NEAR_DUP_THRESHOLD and (best is None or sim > best[0]):
-                            best = (sim, cid)
+            for i in range(0, len(ids), 500):
+                part = ids[i:i + 500]
+                for cid, other in c.execute(
+                        f"SELECT id, minhash FROM articles WHERE id IN ({','.join('?' * len(part))})",
+                        part):
+                    if other:
+                        sim = float(similarity(a.minhash, other))
+                        if sim >= NEAR_DUP_THRESHOLD and (best is None or sim > best[0]
+                                                          or (sim == best[0] and cid < best[1])):
+                            best = (sim, int(cid))
             c.executemany("INSERT INTO lsh_bands (band,key,article_id) VALUES (?,?,?)",
                           [(b, k, aid) for b, k in keys])
             if best is not None:

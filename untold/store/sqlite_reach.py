@@ -6,7 +6,7 @@ import hashlib
 import json
 import sqlite3
 import zlib
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import AbstractContextManager
 from typing import Any
 
@@ -50,14 +50,19 @@ class ReachMixin:
 
     def add_verdict(self, measurement_id: int, v: Any) -> None:
         """Store a verdict (Verdict from probe.verdicts); one per rules version."""
+        self.add_verdicts([(measurement_id, v)])
+
+    def add_verdicts(self, items: Iterable[tuple[int, Any]]) -> int:
+        """Store many verdicts in one transaction (a re-score of a whole archive)."""
+        now = to_iso(now_utc())
+        rows = [(mid, v.rule, v.rules_version, json.dumps(v.blocking), json.dumps(v.accessible),
+                 v.cls, int(v.no_control), json.dumps(v.detail, ensure_ascii=False, default=str),
+                 now) for mid, v in items]
         with self.transaction() as c:
-            c.execute(
+            c.executemany(
                 "INSERT OR REPLACE INTO verdicts (measurement_id,rule,rules_version,blocking,"
-                "accessible,class,no_control,detail,scored_at) VALUES (?,?,?,?,?,?,?,?,?)",
-                (measurement_id, v.rule, v.rules_version, json.dumps(v.blocking),
-                 json.dumps(v.accessible), v.cls, int(v.no_control),
-                 json.dumps(v.detail, ensure_ascii=False, default=str), to_iso(now_utc())),
-            )
+                "accessible,class,no_control,detail,scored_at) VALUES (?,?,?,?,?,?,?,?,?)", rows)
+        return len(rows)
 
     def iter_measurements(self) -> Iterator[tuple[int, dict[str, Any]]]:
         last = 0

@@ -1,0 +1,157 @@
+"""Library entry points for stealth edits (re-exported by :mod:`untold.api`).
+
+``revisit`` (one pass, for cron), ``watch`` (collect + revisit until a
+signal), ``analyze_edits`` (findings per story), ``edit_events`` (what the
+revisits saw), ``article_diff`` (two versions, word by word) and
+``edits_report_section`` (the report's HTML fragment).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from untold.errors import ConfigError, UntoldError
+
+if TYPE_CHECKING:
+    from untold.analyze.edits import StoryEdits
+    from untold.collect.revisit import RevisitStats
+
+__all__ = ["analyze_edits", "article_diff", "edit_events", "edits_report_section",
+           "revisit", "watch"]
+
+
+def _study(study: Any) -> Any:
+    from untold.api import load
+
+    return load(study)
+
+
+def _check_outlets(st: Any, outlets: Sequence[str]) -> None:
+    unknown = set(outlets) - {o.id for o in st.outlets}
+    if unknown:
+        raise ConfigError(f"no outlet with id {sorted(unknown)[0]!r}", source=str(st.path))
+
+
+def revisit(study: Any, *, now: datetime | None = None, outlets: Sequence[str] = (),
+            limit: int | None = None, transport: Any = None,
+            progress: Callable[..., None] | None = None) -> RevisitStats:
+    """Revisit what is due at ``now`` (default: the wall clock) and exit.
+
+    ``now`` runs the schedule on simulated time (tests, the demo); captures keep
+    their real fetch times.
+    """
+    from untold.api import open_archive
+    from untold.collect.revisit import revisit as run
+
+    st = _study(study)
+    _check_outlets(st, outlets)
+    if now is not None and now.tzinfo is None:
+        now = now.replace(tzinfo=UTC)
+    if not st.db_path.exists():
+        raise UntoldError("archive not found", source=str(st.db_path),
+                          hint="run 'untold collect' first: revisits re-fetch stored articles")
+    store = open_archive(st)
+    try:
+        return run(st, store, clock=(lambda: now) if now is not None else None,
+                   outlets=outlets, limit=limit, transport=transport, progress=progress)
+    finally:
+        store.close()
+
+
+def watch(study: Any, *, interval: float | None = None, passes: int | None = None,
+          collect: bool = True, transport: Any = None,
+          on_pass: Callable[[int, Any], None] | None = None) -> list[RevisitStats]:
+    """Collect and revisit in a loop until SIGINT/SIGTERM (or ``passes`` passes)."""
+    from untold.api import open_archive
+    from untold.collect.revisit_watch import watch as run
+
+    st = _study(study)
+    store = open_archive(st)
+    try:
+        return run(st, store, interval=interval, passes=passes, collect=collect,
+                   transport=transport, on_pass=on_pass)
+    finally:
+        store.close()
+
+
+def analyze_edits(study: Any, *, stories: Sequence[str] = ()) -> list[StoryEdits]:
+    """Per story: edited/deleted articles, facts per version; findings stored."""
+    from untold.analyze.edits import analyze_edits as run
+    from untold.api import open_archive
+
+    st = _study(study)
+    unknown = set(stories) - {s.id for s in st.stories}
+    if unknown:
+        raise ConfigError(f"no story with id {sorted(unknown)[0]!r}", source=str(st.path),
+                          hint="story ids are the [[stories]] id keys of the study file")
+    if not st.db_path.exists():
+        raise UntoldError("archive not found", source=str(st.db_path),
+                          hint="run 'untold collect' and 'untold revisit' first")
+    store = open_archive(st)
+    try:
+        return run(st, store, story_ids=stories)
+    finally:
+        store.close()
+
+
+def edit_events(study: Any, *, kind: str | None = None) -> list[dict[str, Any]]:
+    """Every edit, deletion and restoration the revisits saw, oldest first."""
+    from untold.api import open_archive
+
+    st = _study(study)
+    store: Any = open_archive(st, readonly=True)
+    try:
+        rows = []
+        for e in store.edit_events(kind=kind):
+            art = store.conn.execute("SELECT url, title FROM articles WHERE id=?",
+                                     (e.article_id,)).fetchone()
+            rows.append({"article_id": e.article_id, "outlet": e.outlet_id, "kind": e.kind,
+                         "how": e.subkind, "after": e.after, "at": e.at,
+                         "from_version": e.from_version, "to_version": e.to_version,
+                         "rule": e.rule, "rules_version": e.rules_version,
+                         "url": art[0] if art else "", "title": art[1] if art else ""})
+        return rows
+    finally:
+        store.close()
+
+
+def article_diff(study: Any, article_id: int, *, old: int | None = None,
+                 new: int | None = None) -> dict[str, Any]:
+    """Two versions of an article (default: the last two) and their word diffs."""
+    from untold.analyze.diff import diff_text
+    from untold.api import open_archive
+
+    st = _study(study)
+    store: Any = open_archive(st, readonly=True)
+    try:
+        versions = store.versions(article_id)
+    finally:
+        store.close()
+    if not versions:
+        raise UntoldError(f"no article with id {article_id}", source=str(st.db_path))
+    by_n = {v.version: v for v in versions}
+    b = by_n.get(new) if new is not None else versions[-1]
+    a = by_n.get(old) if old is not None else (versions[-2] if len(versions) > 1 else b)
+    if a is None or b is None:
+        raise UntoldError(f"article {article_id} has versions {sorted(by_n)}",
+                          hint="pick --old/--new among them")
+    return {"article_id": article_id, "old": a, "new": b,
+            "title": diff_text(a.title, b.title), "text": diff_text(a.text, b.text)}
+
+
+def edits_report_section(study: Any, *, files_dir: Path, report_name: str,
+                         stories: Sequence[StoryEdits] | None = None,
+                         ) -> tuple[str, str, list[str]]:
+    """``(title, html, problems)`` for the report's ``extra_sections``.
+
+    Captured copies of every version shown are written under
+    ``files_dir/captures`` (see ``report.captures``) and linked with their SHA-256.
+    """
+    from untold.report.edits_section import edits_section
+
+    st = _study(study)
+    data = list(stories) if stories is not None else analyze_edits(st)
+    return edits_section(st, data, files_dir=Path(files_dir), report_name=report_name)

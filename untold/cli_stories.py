@@ -1,0 +1,98 @@
+"""The ``untold`` commands for stories: thin, calling :mod:`untold.api` only.
+
+``untold analyze`` runs the analysis steps in order; each step is one function
+here that calls the library and returns what the summary prints. Step 1 is
+stories (attention, coverage, reprints); later steps (findings) chain after it.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import sys
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.console import Console
+from rich.markup import escape
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from untold.errors import UntoldError
+
+FORMATS = ("table", "csv", "json")
+SUMMARY_COLUMNS = ("story", "matching", "reprints", "covered", "silent", "unreachable",
+                   "no_output", "not_collected", "first_outlet", "first_time", "first_title")
+
+
+def _out() -> Console:
+    # piped output is not wrapped at 80 columns (as in cli.py)
+    return Console(width=None if sys.stdout.isatty() else 140)
+
+
+def run_stories(study: Any, story_ids: list[str] | None, bucket: str | None) -> list[Any]:
+    """Step 1 of ``untold analyze``: compute and store the stories, with a progress bar."""
+    from untold import api
+
+    api.select_stories(study, story_ids)  # an unknown id fails before the progress bar
+    cols = [TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(),
+            TextColumn("{task.fields[info]}"), TimeElapsedColumn()]
+    with Progress(*cols, console=Console(stderr=True), transient=False) as p:
+        task = p.add_task("stories", total=None, info="")
+
+        def tick(done: int, total: int, story_id: str) -> None:
+            p.update(task, total=total, completed=done, info=escape(story_id))
+
+        return list(api.analyze(study, story_ids=story_ids or None, bucket=bucket,
+                                progress=tick))
+
+
+def print_story_summary(results: list[Any], fmt: str) -> None:
+    from untold import api
+
+    rows = [api.story_summary(r) for r in results]
+    if fmt == "json":
+        sys.stdout.write(json.dumps(rows, ensure_ascii=False, indent=2) + "\n")
+        return
+    if fmt == "csv":
+        w = csv.DictWriter(sys.stdout, fieldnames=list(rows[0]) if rows else SUMMARY_COLUMNS)
+        w.writeheader()
+        w.writerows(rows)
+        return
+    t = Table(title="stories", caption="outlets of the study by coverage status; "
+              "first report: the earliest matching article anywhere")
+    for col in SUMMARY_COLUMNS:
+        t.add_column(col.replace("_", " "), overflow="fold",
+                     justify="left" if col.startswith(("story", "first")) else "right")
+    for r in rows:
+        shown = {**r, "first_time": r["first_time"][:16].replace("T", " ")
+                 if r["first_time"] else None}
+        t.add_row(*(escape("-" if shown[c] is None else str(shown[c]))
+                    for c in SUMMARY_COLUMNS))
+    _out().print(t)
+
+
+def register(app: typer.Typer) -> None:
+    """Add this area's commands to the main app."""
+
+    @app.command()
+    def analyze(
+        study: Annotated[Path, typer.Argument(help="The study file (TOML).")],
+        story: Annotated[list[str] | None, typer.Option(
+            help="Only this story id (repeatable).")] = None,
+        bucket: Annotated[str | None, typer.Option(
+            help="day or hour (default: hourly for windows up to three days).")] = None,
+        format: Annotated[str, typer.Option("--format", help="table, csv or json")] = "table",
+    ) -> None:
+        """Analyse the study's stories: attention over time, coverage, reprints (stored)."""
+        from untold import api
+
+        if format not in FORMATS:
+            raise UntoldError(f"unknown format {format!r}", hint="use table, csv or json")
+        if bucket not in (None, "day", "hour"):
+            raise UntoldError(f"unknown bucket {bucket!r}", hint="use day or hour")
+        st = api.load(study)  # a bad study file fails before any progress bar
+        results = run_stories(st, story, bucket)
+        # later steps (findings over the stored observations) are chained here
+        print_story_summary(results, format)

@@ -1,0 +1,317 @@
+"""``untold revisit``: fetch stored articles again, on a decaying schedule.
+
+Stages of one pass (``revisit_async``):
+
+1. Enroll articles stored since the last pass (one per URL); each is first
+   due ``schedule[0]`` after it was first fetched.
+2. Plan: the articles whose ``next_due`` has come (an indexed column, so a
+   million tracked articles plan in well under a second).
+3. Fetch each with a conditional request (the ETag/Last-Modified its last
+   200 gave), through the same polite fetcher, which archives every attempt
+   to WARC before anything is derived. A 304 costs a few hundred bytes.
+4. Judge (``revisit_classify``): unreachable (network failure, 5xx,
+   refusal: never a deletion, retried sooner), gone (404/410/451, a redirect
+   to the home or a section page, a soft 404 or the home page shown instead),
+   unchanged, noise (``analyze.noise``), or changed: a new version.
+5. Store the capture, the check, any version and events, and the schedule
+   update in one transaction (``store.record_check``): a pass killed at any
+   point resumes with nothing duplicated.
+6. Listings (``revisit_listings``): an article dropped from its outlet's
+   feed or sitemap while its URL still answers.
+
+Time comes from ``clock`` (default: the wall clock), so tests and the demo
+can run the schedule on simulated time; captures keep real fetch times. An
+article's schedule starts at its first fetch, or at the clock's time when it
+is enrolled if that is earlier (a simulated clock behind the collector's).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+from collections.abc import Callable, Sequence
+from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any
+from urllib.parse import urlsplit
+
+import httpx
+
+from untold.analyze.noise import mask_text, masked_hash, shingles
+from untold.collect import revisit_classify as R
+from untold.collect.extractjob import ExtractJob, run_extract_job
+from untold.collect.fetcher import Fetcher
+from untold.collect.warcwriter import WarcWriter
+from untold.config import Study, parse_duration
+from untold.extract.decoding import decode_html
+from untold.models import CaptureRecord, FetchResult, Outlet
+from untold.store.sqlite_edits import CheckRecord, EditEvent, Tracked
+from untold.timeutil import from_iso, now_utc, to_iso
+
+__all__ = ["Clock", "RevisitStats", "revisit", "revisit_async"]
+
+CONCURRENCY = 64  # checks in flight; the fetcher's per-host limits still apply
+PLAN_BATCH = 5000  # due articles loaded at a time
+POOL_MIN_DUE = 200  # fewer due articles: extract in a thread, as starting worker
+# processes (each loads the extractor and language models, ~2-3 s) costs more than it saves
+
+Clock = Callable[[], datetime]
+
+
+@dataclass
+class RevisitStats:
+    enrolled: int = 0
+    due: int = 0
+    checked: int = 0
+    outcomes: dict[str, int] = field(default_factory=dict)
+    versions: int = 0
+    deletions: int = 0
+    restorations: int = 0
+    failures: dict[str, int] = field(default_factory=dict)
+    bytes: int = 0
+    stopped: bool = False
+
+    def as_dict(self) -> dict[str, object]:
+        return dict(self.__dict__)
+
+
+def capture_record(res: FetchResult, outlet_id: str, kind: str) -> CaptureRecord:
+    return CaptureRecord(
+        url=res.url, outlet_id=outlet_id, kind=kind, fetched_at=res.fetched_at,
+        status=res.status, failure=res.failure, warc_file=res.warc_file,
+        warc_offset=res.warc_offset, warc_length=res.warc_length, sha256=res.sha256,
+        content_type=res.headers.get("content-type", ""), failure_detail=res.failure_detail)
+
+
+def advance(t: Tracked, now: datetime, offsets: Sequence[float]) -> None:
+    """Move ``t`` to the first schedule offset after ``now`` (missed ones are skipped)."""
+    first = from_iso(t.first_seen) or now
+    for i in range(t.step, len(offsets)):
+        due = first + timedelta(seconds=offsets[i])
+        if due > now:
+            t.step, t.next_due = i, to_iso(due)
+            return
+    t.step, t.next_due = len(offsets), None
+
+
+class Reviser:
+    """One revisit pass over the due articles (also used by ``revisit_listings``)."""
+
+    def __init__(self, study: Study, store: Any, fetcher: Fetcher, clock: Clock,
+                 stats: RevisitStats) -> None:
+        self.study = study
+        self.store = store
+        self.fetcher = fetcher
+        self.clock = clock
+        self.stats = stats
+        self.offsets = study.revisit.offsets()
+        self.retry = timedelta(seconds=parse_duration(study.revisit.failure_retry))
+        self.outlets = {o.id: o for o in study.outlets}
+        self._pool: ProcessPoolExecutor | ThreadPoolExecutor | None = None
+        self.use_processes = True
+        self.site_locks: dict[str, asyncio.Lock] = {}
+
+    def close(self) -> None:
+        if self._pool is not None:
+            self._pool.shutdown()
+
+    def home_url(self, outlet_id: str, url: str) -> str:
+        o: Outlet | None = self.outlets.get(outlet_id)
+        if o is not None:
+            return o.home_url
+        parts = urlsplit(url)
+        return f"{parts.scheme}://{parts.netloc}/"
+
+    def _count(self, outcome: str) -> None:
+        self.stats.outcomes[outcome] = self.stats.outcomes.get(outcome, 0) + 1
+
+    async def _extract(self, res: FetchResult, outlet_id: str) -> Any:
+        if self._pool is None:
+            self._pool = (ProcessPoolExecutor(max_workers=min(4, os.cpu_count() or 1))
+                          if self.use_processes else ThreadPoolExecutor(max_workers=1))
+        o = self.outlets.get(outlet_id)
+        job = ExtractJob(url=res.final_url, body=res.body, headers=res.headers,
+                         languages=o.languages if o else ())
+        return await asyncio.get_running_loop().run_in_executor(self._pool, run_extract_job,
+                                                                job)
+
+    async def site_pages(self, outlet_id: str, url: str) -> tuple[set[str] | None,
+                                                                  set[str] | None]:
+        """The site's not-found page and home page, as shingles (``revisit_sites``)."""
+        from untold.collect.revisit_sites import site_pages
+
+        return await site_pages(self, outlet_id, url)
+
+    async def check(self, t: Tracked) -> None:
+        """Revisit one article and store everything it showed (one transaction)."""
+        res = await self.fetcher.fetch(t.url, etag=t.etag, last_modified=t.last_modified)
+        now = self.clock()
+        now_s = to_iso(now) or ""
+        cls = R.http_class(res.status, res.failure)
+        rec = CheckRecord(tracked=t, capture=capture_record(res, t.outlet_id, "revisit"),
+                          checked_at=now_s, outcome=cls, status=res.status,
+                          failure=res.failure, final_url=res.final_url, bytes=len(res.body))
+        self.stats.checked += 1
+        self.stats.bytes += len(res.body)
+        prev_checked, t.last_checked = t.last_checked, now_s
+        if cls in ("failure", "server_error", "refused", "client_error", "redirect"):
+            key = res.failure or f"http_{res.status}"
+            self.stats.failures[key] = self.stats.failures.get(key, 0) + 1
+            t.fail_streak += 1
+            if t.fail_streak <= self.study.revisit.max_failure_retries:
+                t.next_due = to_iso(now + self.retry)
+            else:
+                t.fail_streak = 0
+                advance(t, now, self.offsets)
+            self._count(cls)
+            self.store.record_check(rec)
+            return
+        t.fail_streak = 0
+        deletion: str | None = None
+        if cls == "gone":
+            deletion = R.GONE_STATUSES[res.status or 404]
+        elif cls == "ok":
+            deletion = await self._judge_page(t, res, rec)
+        else:
+            rec.outcome = "not_modified"
+        if deletion is not None:
+            rec.outcome = deletion
+            if t.state != "deleted":
+                after = self.store.last_check_time(t.article_id, R.LIVE_OUTCOMES) or t.first_seen
+                rec.events.append(EditEvent(
+                    t.article_id, t.outlet_id, "deletion", deletion, now_s,
+                    R.DELETION_RULES[deletion], R.RULES_VERSION, after=after,
+                    from_version=t.version,
+                    detail={"status": res.status, "final_url": res.final_url,
+                            "redirects": list(res.redirects)}))
+                t.state, t.state_since, t.deletion_kind = "deleted", now_s, deletion
+                self.stats.deletions += 1
+        elif rec.outcome in R.LIVE_OUTCOMES and t.state == "deleted":
+            rec.events.append(EditEvent(
+                t.article_id, t.outlet_id, "restoration", "live_again", now_s,
+                R.RESTORE_RULE, R.RULES_VERSION, after=prev_checked,
+                detail={"deleted_since": t.state_since, "deletion_kind": t.deletion_kind}))
+            t.state, t.state_since, t.deletion_kind = "live", now_s, None
+            self.stats.restorations += 1
+        advance(t, now, self.offsets)
+        self._count(rec.outcome)
+        self.store.record_check(rec)
+
+    async def _judge_page(self, t: Tracked, res: FetchResult, rec: CheckRecord) -> str | None:
+        """A 200: the deletion kind it shows, or None (then ``rec`` says what changed)."""
+        deletion = await self._page_verdict(t, res, rec)
+        if deletion is None and rec.outcome in R.LIVE_OUTCOMES:
+            # validators and digest of the article itself: a 304 or equal bytes later
+            # mean "still this article", never "still the not-found page"
+            t.etag = res.headers.get("etag") or None
+            t.last_modified = res.headers.get("last-modified") or None
+            t.last_sha256 = res.sha256
+        elif deletion is not None:
+            t.etag = t.last_modified = None
+        return deletion
+
+    async def _page_verdict(self, t: Tracked, res: FetchResult,
+                            rec: CheckRecord) -> str | None:
+        same_bytes = res.sha256 is not None and res.sha256 == t.last_sha256
+        home = self.home_url(t.outlet_id, t.url)
+        moved = R.redirect_kind(t.url, res.final_url, home) if res.redirects else None
+        if moved is not None:
+            return moved
+        if same_bytes and not res.redirects:
+            rec.outcome = "unchanged"
+            return None
+        result = await self._extract(res, t.outlet_id)
+        art = getattr(result, "article", None)
+        cur = self.store.versions(t.article_id)[-1]
+        new_sh = shingles(art.text) if art is not None else set()
+        alike = art is not None and R.jaccard(new_sh, shingles(cur.text)) >= R.MOVED_LIKENESS
+        if not alike:
+            not_found, home_sig = await self.site_pages(t.outlet_id, t.url)
+            page = R.page_shingles(decode_html(res.body, res.headers).text)
+            soft = R.page_likeness(page, not_found, home_sig)
+            if soft is not None:
+                return soft
+            if res.redirects:
+                return "redirect_other"
+        if art is None:
+            rec.outcome = "not_article"
+            return None
+        if masked_hash(art.title, art.text) == masked_hash(cur.title, cur.text):
+            if art.title == cur.title and art.text == cur.text:
+                rec.outcome = "unchanged"
+            else:
+                rec.outcome = "noise"
+                noise = dict(mask_text(art.text).noise)
+                for k, v in mask_text(art.title).noise.items():
+                    noise[k] = noise.get(k, 0) + v
+                rec.noise = noise or {"whitespace": 1}
+            return None
+        rec.outcome = "changed"
+        rec.new_version = (art.title, art.text, masked_hash(art.title, art.text))
+        rec.events.append(EditEvent(
+            t.article_id, t.outlet_id, "edit", "title" if art.text == cur.text else "text",
+            rec.checked_at, R.EDIT_RULE, R.RULES_VERSION,
+            after=self.store.last_check_time(t.article_id, R.LIVE_OUTCOMES) or cur.fetched_at,
+            from_version=t.version))
+        self.stats.versions += 1
+        return None
+
+
+async def revisit_async(study: Study, store: Any, *, clock: Clock | None = None,
+                        outlets: Sequence[str] = (), limit: int | None = None,
+                        transport: httpx.AsyncBaseTransport | None = None,
+                        stop: asyncio.Event | None = None,
+                        progress: Callable[[RevisitStats, str], None] | None = None,
+                        ) -> RevisitStats:
+    """One pass: enroll, plan what is due at ``clock()``, check it, then the listings."""
+    from untold.collect.revisit_listings import check_listings
+
+    clock = clock or now_utc
+    stats = RevisitStats()
+    store.sync_outlets(study.outlets)
+    offsets = study.revisit.offsets()
+    stats.enrolled = store.enroll_revisits(offsets[0] if offsets else 0, clock())
+    planned_at = clock()
+    stats.due = store.count_due(planned_at, outlets) if offsets else 0
+    if limit is not None:
+        stats.due = min(stats.due, limit)
+    run_id = store.start_run("revisit")
+    warc = WarcWriter(study.warc_dir)
+    try:
+        async with Fetcher(study.fetch, warc, transport=transport) as fetcher:
+            rev = Reviser(study, store, fetcher, clock, stats)
+            rev.use_processes = stats.due >= POOL_MIN_DUE
+            try:
+                slots = asyncio.Semaphore(CONCURRENCY)
+
+                async def one(t: Tracked) -> None:
+                    async with slots:
+                        if stop is not None and stop.is_set():
+                            stats.stopped = True
+                            return
+                        await rev.check(t)
+                        if progress:
+                            progress(stats, "check")
+
+                # in batches: a backlog of a million due articles is never all in memory;
+                # a checked article is due later than planned_at, so it is not picked again
+                while stats.checked < stats.due and not (stop and stop.is_set()):
+                    batch = store.due_revisits(planned_at, outlets=outlets,
+                                               limit=min(PLAN_BATCH, stats.due - stats.checked))
+                    if not batch:
+                        break
+                    await asyncio.gather(*(one(t) for t in batch))
+                if study.revisit.check_listings and not (stop and stop.is_set()):
+                    await check_listings(rev, outlets)
+            finally:
+                rev.close()
+    finally:
+        warc.close()
+        store.finish_run(run_id, stats.as_dict())
+    return stats
+
+
+def revisit(study: Study, store: Any, **kw: Any) -> RevisitStats:
+    """Run one revisit pass (see the module docstring)."""
+    return asyncio.run(revisit_async(study, store, **kw))

@@ -1,0 +1,267 @@
+"""One story's part of the report: attention, coverage, heatmap, first reports, samples."""
+
+from __future__ import annotations
+
+import math
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import asdict
+from datetime import UTC, datetime, timedelta
+
+from untold.analyze.results import AttentionPoint, EventMark, StoryResult
+from untold.report.assets import OKABE_ITO, STATUS_STYLE
+from untold.report.charts import Marker, Series, line_chart, timeline_chart
+from untold.report.charts_grid import Cell, heatmap, stacked_bars
+from untold.report.context import ReportContext, parse_time
+from untold.report.html import esc, safe_href
+from untold.report.tables import Col, Rich, slug, table
+
+__all__ = ["event_list", "markers", "status_badge", "story_section"]
+
+SAMPLE_LIMIT = 30  # headlines listed per story: enough to read the coverage, not a dump
+TABLE_MAX_ROWS = 500  # rows shown of a long data table (all are in its download)
+ALL_LABEL = "all outlets"  # how the analysis's "*" subject is shown
+STATUS_ORDER = ["silent", "unreachable", "covered", "no_output", "not_collected"]
+
+
+def status_badge(status: str) -> Rich:
+    sym, label, color = STATUS_STYLE.get(status, ("?", status, "#767676"))
+    return Rich(f'<span class="status" style="border-color:{color}">'
+                f'<span style="color:{color}" aria-hidden="true">{sym}</span> {esc(label)}</span>',
+                status)
+
+
+def markers(events: Sequence[EventMark]) -> list[Marker]:
+    out = []
+    for i, e in enumerate(sorted(events, key=lambda e: e.time), start=1):
+        t = parse_time(e.time)
+        if t is not None:
+            out.append(Marker(t, str(i), e.description))
+    return out
+
+
+def event_list(events: Sequence[EventMark]) -> str:
+    if not events:
+        return ""
+    items = []
+    for e in sorted(events, key=lambda e: e.time):
+        scope = ", ".join([*e.groups, *e.countries])
+        items.append(f"<li><b>{esc(e.time[:16].replace('T', ' '))} UTC</b> {esc(e.description)}"
+                     + (f' <span class="muted">({esc(scope)})</span>' if scope else "") + "</li>")
+    return f'<ol class="events" aria-label="Events">{"".join(items)}</ol>'
+
+
+def _pct(v: float | None) -> str:
+    return "-" if v is None else f"{v * 100:.1f}%"
+
+
+def _bounds(s: StoryResult) -> tuple[datetime, datetime]:
+    step = timedelta(hours=1) if s.bucket == "hour" else timedelta(days=1)
+    times = [t for t in (parse_time(p.bucket) for p in s.attention) if t is not None]
+    lo = parse_time(s.window_start) or (min(times) if times else datetime(2000, 1, 1, tzinfo=UTC))
+    hi = parse_time(s.window_end) or (max(times) + step if times else lo + step)
+    if times:
+        lo, hi = min(lo, min(times)), max(hi, max(times) + step)
+    return lo, max(hi, lo + step)
+
+
+def attention_figure(s: StoryResult, sid: str) -> str:
+    step = timedelta(hours=1) if s.bucket == "hour" else timedelta(days=1)
+    kind = "group" if any(p.subject_kind == "group" for p in s.attention) else "outlet"
+    by: dict[str, list[AttentionPoint]] = defaultdict(list)
+    for p in s.attention:
+        if p.subject_kind == kind:
+            by[p.subject].append(p)
+    series = []
+    # the analysis's "*" group is every outlet together: drawn first, in black
+    for i, (subject, pts) in enumerate(sorted(by.items(), key=lambda kv: (kv[0] != "*", kv[0]))):
+        name = ALL_LABEL if subject == "*" else subject
+        rows = []
+        for p in pts:
+            t = parse_time(p.bucket)
+            if t is not None and p.total == 0:  # nothing published: no share to draw
+                rows.append((t + step / 2, math.nan, 0.0, 0.0, ""))
+            elif t is not None:
+                tip = (f"{name}, {p.bucket}: {p.matching} of {p.total} articles "
+                       f"({_pct(p.share)}, 95% CI {_pct(p.ci_low)}\u2013{_pct(p.ci_high)})")
+                rows.append((t + step / 2, p.share, p.ci_low, p.ci_high, tip))
+        color = "#000000" if subject == "*" else OKABE_ITO[i % (len(OKABE_ITO) - 1)]
+        series.append(Series(f"{sid}-{slug(name)}", name, color, rows))
+    lo, hi = _bounds(s)
+    svg = line_chart(series, markers(s.events), start=lo, end=hi, y_label="share of output",
+                     title=f"Attention to {s.title} by {kind}")
+    legend = "".join(
+        f'<label><input type="checkbox" checked data-toggle="{esc(x.key)}">'
+        f'<span class="swatch" style="background:{x.color}"></span>{esc(x.label)}</label>'
+        for x in series)
+    return (f'<figure class="attention"><div class="legend">{legend}</div>{svg}'
+            f"<figcaption>Share of each {kind}'s articles per {s.bucket} that are about this "
+            "story; shaded bands are 95% Wilson intervals. Numbered lines mark events:"
+            f"</figcaption>{event_list(s.events)}</figure>")
+
+
+def coverage_table(s: StoryResult, sid: str) -> str:
+    cols = [Col("Outlet"), Col("Groups"), Col("Status"), Col("Story articles", True),
+            Col("of them reprints", True), Col("All articles", True),
+            Col("Share (95% CI)", True), Col("First report"), Col("Lag (h)", True),
+            Col("Fetches ok / failed", True)]
+    rows = []
+    for r in s.coverage:
+        fails = ", ".join(f"{k} {v}" for k, v in sorted(r.failure_kinds.items()))
+        fetch = f"{r.fetch_ok} / {r.fetch_failed}" + (
+            f'<br><span class="muted">{esc(fails)}</span>' if fails else "")
+        where = " ".join(x for x in (r.country, "" if r.curated else "*") if x)
+        rows.append([
+            Rich(f"{esc(r.name)}" + (f' <span class="muted">{esc(where)}</span>' if where
+                                     else ""), r.name),
+            ", ".join(r.groups), status_badge(r.status), r.matching, r.reprints,
+            r.total_in_window,
+            Rich(f'<span class="nw">{_pct(r.share)}</span> <span class="muted nw">'
+                 f"({_pct(r.ci_low)}\u2013{_pct(r.ci_high)})</span>", r.share)
+            if r.total_in_window else Rich('<span class="muted">no articles</span>', -1),
+            Rich(f'<span class="nw">{esc((r.first_time or "-")[:16].replace("T", " "))}</span>',
+                 r.first_time or ""),
+            None if r.lag_hours is None else round(r.lag_hours, 1),
+            Rich(fetch, r.fetch_failed)])
+    data = [asdict(r) for r in s.coverage]
+    keys = list(data[0]) if data else []
+    return table(f"coverage-{sid}", cols, rows, export_columns=keys,
+                 export_rows=[[d[k] for k in keys] for d in data],
+                 caption="Click a column header to sort. * an uncurated outlet (a domain "
+                         "the study does not name).")
+
+
+def heatmap_figure(s: StoryResult, ctx: ReportContext) -> str:
+    """Outlet x day (outlet x hour for an hourly story: its window is at most days long)."""
+    hourly = s.bucket == "hour"
+    width, step, unit = (13, timedelta(hours=1), "hour") if hourly else \
+        (10, timedelta(days=1), "day")
+    sums: dict[tuple[str, str], list[int]] = defaultdict(lambda: [0, 0])
+    for p in s.attention:
+        if p.subject_kind == "outlet":
+            cell = sums[(p.subject, p.bucket[:width])]
+            cell[0] += p.matching
+            cell[1] += p.total
+    lo, hi = _bounds(s)
+    cols, d = [], lo.replace(minute=0, second=0, microsecond=0)
+    if not hourly:
+        d = d.replace(hour=0)
+    while d < hi:
+        cols.append(d.strftime("%Y-%m-%dT%H")[:width])
+        d += step
+    order = sorted(s.coverage, key=lambda r: (STATUS_ORDER.index(r.status)
+                                              if r.status in STATUS_ORDER else 9, r.name))
+    rows, cells, notes = [], [], []
+    for r in order:
+        rows.append(r.name)
+        sym, label, _ = STATUS_STYLE.get(r.status, ("?", r.status, ""))
+        notes.append(f"{sym} {label}")
+        line = []
+        for c in cols:
+            m, t = sums.get((r.outlet_id, c), (0, 0))
+            when = c.replace("T", " ") + (":00" if hourly else "")
+            tip = f"{r.name}, {when}: {m} of {t} articles on the story" if t else \
+                f"{r.name}, {when}: no articles"
+            line.append(Cell(m / t if t else None, str(m) if m else "", tip))
+        cells.append(line)
+    labels = [(c[5:10] if c.endswith("T00") else c[11:] + "h") if hourly else c[5:]
+              for c in cols]
+    svg = heatmap(rows, labels, cells, row_notes=notes, title=f"{s.title}: outlet by {unit}")
+    return (f'<figure class="heatmap">{svg}<figcaption>Darker: a larger share of the outlet\'s '
+            f"articles that {unit} is on the story (the number is the count). Hatched: no "
+            f"articles that {unit}. Right: the outlet's status for the whole window."
+            "</figcaption></figure>")
+
+
+def first_reports(s: StoryResult, ctx: ReportContext) -> str:
+    firsts = sorted(((r, parse_time(r.first_time)) for r in s.coverage if r.first_time),
+                    key=lambda x: x[1] or datetime.max.replace(tzinfo=UTC))
+    items = []
+    for r, t in firsts:
+        if t is None:
+            continue
+        note = "first" if not r.lag_hours else f"+{r.lag_hours:.1f} h"
+        items.append((r.name, t, note, STATUS_STYLE["covered"][2]))
+    if not items:
+        return '<p class="note">No outlet reported this story in the window.</p>'
+    lo, hi = _bounds(s)
+    return (f'<figure class="timeline">{timeline_chart(items, markers(s.events), start=lo, end=hi)}'
+            "<figcaption>When each outlet first reported the story, and how far behind the "
+            "first report anywhere.</figcaption></figure>")
+
+
+def counts_figure(s: StoryResult) -> str:
+    rows = sorted((r for r in s.coverage if r.matching), key=lambda r: -r.matching)
+    if not rows:
+        return ""
+    svg = stacked_bars([(r.name, [r.original, r.reprints]) for r in rows],
+                       [("original", OKABE_ITO[0]), ("reprints", OKABE_ITO[1])],
+                       title="story articles per outlet")
+    return (f'<figure class="counts"><div class="legend"><span><span class="swatch" '
+            f'style="background:{OKABE_ITO[0]}"></span>original</span><span><span class="swatch"'
+            f' style="background:{OKABE_ITO[1]}"></span>reprints of another outlet</span></div>'
+            f"{svg}</figure>")
+
+
+def samples_list(s: StoryResult, ctx: ReportContext) -> str:
+    if not s.samples:
+        return '<p class="note">No articles to show.</p>'
+    items = []
+    for a in s.samples[:SAMPLE_LIMIT]:
+        title = a.title or "(untitled)"
+        local = safe_href(ctx.capture_hrefs.get(a.capture_id), local=True)
+        head = f'<a href="{local}">{esc(title)}</a>' if local else esc(title)
+        href = safe_href(a.url)
+        src = (f'<a class="muted" href="{href}" rel="noopener noreferrer nofollow">original</a>'
+               if href else f'<span class="muted mono">{esc(a.url)}</span>')
+        rep = f' <span class="muted">(reprint of #{a.reprint_of})</span>' if a.reprint_of else ""
+        when = (a.published or a.fetched_at or "")[:16].replace("T", " ")
+        items.append(f'<li><span class="muted">{esc(when)}</span> <b>{esc(ctx.outlet_name(a.outlet_id))}'
+                     f"</b>: {head}{rep} \u00b7 {src}</li>")
+    more = len(s.samples) - SAMPLE_LIMIT
+    tail = f'<p class="note">and {more} more (see the download).</p>' if more > 0 else ""
+    return f'<ul class="samples">{"".join(items)}</ul>{tail}'
+
+
+def data_tables(s: StoryResult, sid: str) -> str:
+    """Every number of the story as sortable, downloadable tables (folded away)."""
+    parts = []
+    for name, items in (("Attention points", s.attention), ("Story articles", s.samples),
+                        ("Reprints", s.reprints)):
+        rows = [asdict(x) for x in items]
+        keys = list(rows[0]) if rows else ["none"]
+        numeric = {"matching", "total", "share", "ci_low", "ci_high", "similarity"}
+        parts.append(f"<h3>{name}</h3>" + table(
+            f"{slug(name)}-{sid}", [Col(k, k in numeric) for k in keys],
+            [[r[k] for k in keys] for r in rows], max_rows=TABLE_MAX_ROWS))
+    return ("<details><summary>All data tables of this story (sortable; CSV and JSON)"
+            f"</summary>{''.join(parts)}</details>")
+
+
+def story_section(s: StoryResult, ctx: ReportContext) -> str:
+    sid = slug(s.story_id)
+    n_cov = sum(r.status == "covered" for r in s.coverage)
+    n_sil = sum(r.status == "silent" for r in s.coverage)
+    n_unr = sum(r.status == "unreachable" for r in s.coverage)
+    first = s.first_report
+    first_html = (f"{esc(ctx.outlet_name(first.outlet_id))}, "
+                  f"{esc((first.published or first.fetched_at)[:16].replace('T', ' '))}"
+                  if first else "none")
+    facts = (f'<ul class="facts"><li><b>{s.matching_total}</b><span>matching articles</span></li>'
+             f"<li><b>{n_cov}</b><span>outlets covered it</span></li>"
+             f"<li><b>{n_sil}</b><span>outlets silent</span></li>"
+             + (f"<li><b>{n_unr}</b><span>outlets unreachable</span></li>" if n_unr else "") +
+             f"<li><b>{first_html}</b><span>first report</span></li></ul>")
+    return (
+        f'<section class="block story" id="story-{sid}"><h2>{esc(s.title)}</h2>'
+        f'<p class="note">Query <code>{esc(s.query)}</code> \u00b7 window '
+        f"{esc(s.window_start[:16].replace('T', ' '))} to "
+        f"{esc(s.window_end[:16].replace('T', ' '))} UTC \u00b7 per {esc(s.bucket)}"
+        + (f" \u00b7 analysis run {s.run_id}" if s.run_id is not None else "") +
+        f"</p>{facts}<h3>Attention over time</h3>{attention_figure(s, sid)}"
+        f"<h3>Coverage by outlet</h3>{coverage_table(s, sid)}"
+        f"<h3>Outlet by {'hour' if s.bucket == 'hour' else 'day'}</h3>{heatmap_figure(s, ctx)}"
+        f"<h3>First reports</h3>{first_reports(s, ctx)}"
+        f"<h3>Articles per outlet</h3>{counts_figure(s)}"
+        f"<h3>Sample headlines</h3>{samples_list(s, ctx)}"
+        f"{data_tables(s, sid)}</section>")

@@ -1,0 +1,281 @@
+"""Revisit tables of the SQLite backend: schedule, versions, checks, edit events.
+
+A revisit is stored in ONE transaction (its capture, its check, a new version
+if any, its events and the schedule update), so a run killed at any point
+leaves the article either revisited or still due: never a duplicate version.
+Version 1 of an article is its ``articles`` row; later versions live in
+``article_versions``.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections.abc import Iterable, Sequence
+from contextlib import AbstractContextManager
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from untold.models import CaptureRecord
+from untold.store.sqlite_edits_sites import SitesListingsMixin
+from untold.timeutil import to_iso
+
+__all__ = ["CheckRecord", "EditEvent", "EditsMixin", "Tracked", "Version"]
+
+_TRACK_COLS = ("article_id", "outlet_id", "url", "first_seen", "step", "next_due", "etag",
+               "last_modified", "last_checked", "last_sha256", "state", "state_since",
+               "deletion_kind", "fail_streak", "version")
+
+
+@dataclass
+class Tracked:
+    """One tracked article: its schedule and what the last revisit left."""
+
+    article_id: int
+    outlet_id: str
+    url: str
+    first_seen: str
+    step: int
+    next_due: str | None
+    etag: str | None
+    last_modified: str | None
+    last_checked: str | None
+    last_sha256: str | None
+    state: str  # live | deleted | delisted
+    state_since: str | None
+    deletion_kind: str | None
+    fail_streak: int
+    version: int
+
+
+@dataclass(frozen=True)
+class Version:
+    article_id: int
+    version: int
+    capture_id: int
+    fetched_at: str
+    title: str
+    text: str
+    sha256: str | None
+
+
+@dataclass
+class EditEvent:
+    """A verdict about one article: edited, deleted (how) or restored."""
+
+    article_id: int
+    outlet_id: str
+    kind: str  # edit | deletion | restoration
+    subkind: str
+    at: str
+    rule: str
+    rules_version: str
+    after: str | None = None  # the last revisit that still saw the old state
+    from_version: int | None = None
+    to_version: int | None = None
+    capture_id: int | None = None
+    detail: dict[str, Any] = field(default_factory=dict)
+    id: int | None = None
+
+
+@dataclass
+class CheckRecord:
+    """Everything one revisit produced, stored together."""
+
+    tracked: Tracked  # with its fields already updated for after this revisit
+    capture: CaptureRecord | None
+    checked_at: str
+    outcome: str
+    status: int | None = None
+    failure: str | None = None
+    final_url: str | None = None
+    noise: dict[str, int] = field(default_factory=dict)
+    bytes: int = 0
+    new_version: tuple[str, str, str] | None = None  # title, text, masked hash
+    events: list[EditEvent] = field(default_factory=list)
+
+
+def _dumps(v: Any) -> str:
+    return json.dumps(v, ensure_ascii=False, sort_keys=True)
+
+
+class EditsMixin(SitesListingsMixin):
+    """Methods mixed into SQLiteStore; ``conn`` and ``transaction`` come from it."""
+
+    conn: sqlite3.Connection
+
+    def transaction(self) -> AbstractContextManager[sqlite3.Connection]:
+        raise NotImplementedError
+
+    @staticmethod
+    def _insert_capture(c: sqlite3.Connection, rec: CaptureRecord) -> int:
+        raise NotImplementedError
+
+    # -- schedule ------------------------------------------------------------
+    def enroll_revisits(self, first_offset_s: float, now: datetime) -> int:
+        """Track articles stored since the last call (one per URL); return how many.
+
+        The schedule starts at the article's first fetch, or at ``now`` if that is
+        earlier (a simulated clock behind the wall clock the collector used).
+        """
+        with self.transaction() as c:
+            cur = c.execute(
+                "INSERT OR IGNORE INTO revisit_tracking (article_id, outlet_id, url, first_seen,"
+                " next_due, last_sha256) SELECT id, outlet_id, url, MIN(fetched_at, ?1), "
+                "strftime('%Y-%m-%dT%H:%M:%SZ', MIN(fetched_at, ?1), ?2), sha256 FROM articles "
+                "WHERE id > (SELECT COALESCE(MAX(article_id), 0) FROM revisit_tracking) "
+                "ORDER BY id", (to_iso(now), f"+{int(first_offset_s)} seconds"))
+            return cur.rowcount
+
+    def due_revisits(self, now: datetime, limit: int | None = None,
+                     outlets: Sequence[str] = ()) -> list[Tracked]:
+        """Tracked articles due at ``now``, most overdue first (uses the next_due index)."""
+        sql = f"SELECT {','.join(_TRACK_COLS)} FROM revisit_tracking WHERE next_due <= ?"
+        args: list[Any] = [to_iso(now)]
+        if outlets:
+            sql += f" AND outlet_id IN ({','.join('?' * len(outlets))})"
+            args += list(outlets)
+        sql += " ORDER BY next_due"
+        if limit is not None:
+            sql += " LIMIT ?"
+            args.append(int(limit))
+        return [Tracked(*r) for r in self.conn.execute(sql, args)]
+
+    def count_due(self, now: datetime, outlets: Sequence[str] = ()) -> int:
+        sql = "SELECT COUNT(*) FROM revisit_tracking WHERE next_due <= ?"
+        args: list[Any] = [to_iso(now)]
+        if outlets:
+            sql += f" AND outlet_id IN ({','.join('?' * len(outlets))})"
+            args += list(outlets)
+        return int(self.conn.execute(sql, args).fetchone()[0])
+
+    def tracked(self, article_id: int) -> Tracked | None:
+        row = self.conn.execute(f"SELECT {','.join(_TRACK_COLS)} FROM revisit_tracking "
+                                "WHERE article_id=?", (article_id,)).fetchone()
+        return Tracked(*row) if row else None
+
+    def tracked_by_urls(self, urls: Iterable[str]) -> dict[str, Tracked]:
+        out: dict[str, Tracked] = {}
+        urls = list(urls)
+        for i in range(0, len(urls), 500):
+            chunk = urls[i:i + 500]
+            for r in self.conn.execute(
+                    f"SELECT {','.join(_TRACK_COLS)} FROM revisit_tracking WHERE url IN "
+                    f"({','.join('?' * len(chunk))})", chunk):
+                out[r[2]] = Tracked(*r)
+        return out
+
+    # -- one revisit, atomically --------------------------------------------
+    def record_check(self, rec: CheckRecord) -> int | None:
+        """Store a revisit (see the module docstring); return the capture id."""
+        t = rec.tracked
+        with self.transaction() as c:
+            cap_id = self._insert_capture(c, rec.capture) if rec.capture is not None else None
+            version = None
+            if rec.new_version is not None:
+                assert cap_id is not None and rec.capture is not None
+                title, text, thash = rec.new_version
+                version = 1 + int(c.execute(
+                    "SELECT COALESCE(MAX(version), 1) FROM article_versions WHERE article_id=?",
+                    (t.article_id,)).fetchone()[0])
+                c.execute("INSERT INTO article_versions (article_id, version, capture_id, "
+                          "fetched_at, title, text, text_hash, sha256, noise) "
+                          "VALUES (?,?,?,?,?,?,?,?,?)",
+                          (t.article_id, version, cap_id, rec.checked_at, title, text, thash,
+                           rec.capture.sha256, _dumps(rec.noise)))
+                t.version = version
+                for ev in rec.events:
+                    if ev.kind == "edit":
+                        ev.to_version = version
+            c.execute("INSERT INTO revisit_checks (article_id, capture_id, checked_at, status, "
+                      "failure, final_url, outcome, version, noise, bytes) "
+                      "VALUES (?,?,?,?,?,?,?,?,?,?)",
+                      (t.article_id, cap_id, rec.checked_at, rec.status, rec.failure,
+                       rec.final_url, rec.outcome, t.version, _dumps(rec.noise), rec.bytes))
+            for ev in rec.events:
+                ev.capture_id = ev.capture_id or cap_id
+                self._insert_event(c, ev)
+            c.execute(
+                "UPDATE revisit_tracking SET step=?, next_due=?, etag=?, last_modified=?, "
+                "last_checked=?, last_sha256=?, state=?, state_since=?, deletion_kind=?, "
+                "fail_streak=?, version=? WHERE article_id=?",
+                (t.step, t.next_due, t.etag, t.last_modified, t.last_checked, t.last_sha256,
+                 t.state, t.state_since, t.deletion_kind, t.fail_streak, t.version,
+                 t.article_id))
+        return cap_id
+
+    @staticmethod
+    def _insert_event(c: sqlite3.Connection, ev: EditEvent) -> None:
+        cur = c.execute(
+            "INSERT OR IGNORE INTO edit_events (article_id, outlet_id, kind, subkind, at, after,"
+            " from_version, to_version, capture_id, rule, rules_version, detail) "
+            "VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
+            (ev.article_id, ev.outlet_id, ev.kind, ev.subkind, ev.at, ev.after,
+             ev.from_version, ev.to_version, ev.capture_id, ev.rule, ev.rules_version,
+             _dumps(ev.detail)))
+        ev.id = cur.lastrowid if cur.rowcount else None
+
+    def set_listing_state(self, t: Tracked, events: Sequence[EditEvent]) -> None:
+        """Store a delisting/relisting verdict and the article's new state."""
+        with self.transaction() as c:
+            for ev in events:
+                self._insert_event(c, ev)
+            c.execute("UPDATE revisit_tracking SET state=?, state_since=?, deletion_kind=? "
+                      "WHERE article_id=?", (t.state, t.state_since, t.deletion_kind,
+                                             t.article_id))
+
+    # -- reading -------------------------------------------------------------
+    def versions(self, article_id: int) -> list[Version]:
+        """Every version of a tracked (or any) article, oldest first."""
+        out: list[Version] = []
+        row = self.conn.execute(
+            "SELECT a.id, a.capture_id, a.fetched_at, a.title, a.text, a.sha256 "
+            "FROM articles a WHERE a.id=?", (article_id,)).fetchone()
+        if row is None:
+            return out
+        out.append(Version(row[0], 1, row[1], row[2], row[3], row[4], row[5]))
+        for r in self.conn.execute(
+                "SELECT version, capture_id, fetched_at, title, text, sha256 FROM "
+                "article_versions WHERE article_id=? ORDER BY version", (article_id,)):
+            out.append(Version(article_id, r[0], r[1], r[2], r[3], r[4], r[5]))
+        return out
+
+    def edit_events(self, *, article_ids: Sequence[int] | None = None,
+                    kind: str | None = None) -> list[EditEvent]:
+        sql = ("SELECT id, article_id, outlet_id, kind, subkind, at, after, from_version, "
+               "to_version, capture_id, rule, rules_version, detail FROM edit_events WHERE 1=1")
+        args: list[Any] = []
+        if article_ids is not None:
+            ids = list(article_ids)
+            if not ids:
+                return []
+            sql += f" AND article_id IN ({','.join('?' * len(ids))})"
+            args += ids
+        if kind is not None:
+            sql += " AND kind=?"
+            args.append(kind)
+        return [EditEvent(id=r[0], article_id=r[1], outlet_id=r[2], kind=r[3], subkind=r[4],
+                          at=r[5], after=r[6], from_version=r[7], to_version=r[8],
+                          capture_id=r[9], rule=r[10], rules_version=r[11],
+                          detail=json.loads(r[12]))
+                for r in self.conn.execute(sql + " ORDER BY at, id", args)]
+
+    def revisit_checks(self, article_id: int) -> list[dict[str, Any]]:
+        keys = ("capture_id", "checked_at", "status", "failure", "final_url", "outcome",
+                "version", "noise", "bytes")
+        rows = self.conn.execute(f"SELECT {','.join(keys)} FROM revisit_checks WHERE "
+                                 "article_id=? ORDER BY checked_at, id", (article_id,))
+        return [dict(zip(keys, r, strict=True)) | {"noise": json.loads(r[7])} for r in rows]
+
+    def last_check_time(self, article_id: int, outcomes: Iterable[str]) -> str | None:
+        """When a revisit of the article last had one of ``outcomes`` (None: never)."""
+        outs = list(outcomes)
+        row = self.conn.execute(
+            f"SELECT MAX(checked_at) FROM revisit_checks WHERE article_id=? AND outcome IN "
+            f"({','.join('?' * len(outs))})", [article_id, *outs]).fetchone()
+        return str(row[0]) if row and row[0] else None
+
+    def revisit_outcomes(self) -> dict[str, int]:
+        return dict(self.conn.execute(
+            "SELECT outcome, COUNT(*) FROM revisit_checks GROUP BY outcome").fetchall())
