@@ -182,25 +182,57 @@ def search(study: StudyLike, query: str, *, since: Any = None, until: Any = None
         store.close()
 
 
-def demo(dest: str | Path = "untold-demo", *,
-         progress: Callable[..., None] | None = None) -> dict[str, Any]:
-    """Build the bundled example in ``dest``, serve it on loopback and collect it.
+def demo(dest: str | Path = "untold-demo", *, scale: float = 1.0,
+         progress: Callable[[str, Any], None] | None = None) -> dict[str, Any]:
+    """Build the bundled example in ``dest`` and run the whole pipeline on it.
 
-    Returns the study path, the archive directory and the collection stats.
-    Runs offline: the example's outlets are served by a local server that the
-    study reaches through ``[fetch] resolve``.
+    Offline and for real: the example's outlets are served by a local server on
+    127.0.0.1 (the study reaches it through ``[fetch] resolve``) whose clock steps
+    through the example's two months; at each step untold collects what is new
+    and revisits what is due, as a cron job would. Then it analyses the story,
+    computes the findings (omissions, silences, framing, edits) and writes the
+    report. ``progress(stage, detail)`` is told of each step. Returns the paths
+    (study, ground truth, archive, report) and the stats of each stage.
     """
-    from untold.demo_site import OutletServer, study_toml
+    from untold.api_edits import analyze_edits, revisit
+    from untold.api_findings import compute_findings, findings
+    from untold.api_report import report
+    from untold.api_stories import analyze
+    from untold.demo import scenario as sc
+    from untold.demo.generator import generate
+    from untold.demo.server import DemoServer
+    from untold.demo.study import build_example
 
-    dest = Path(dest)
-    dest.mkdir(parents=True, exist_ok=True)
-    study_path = dest / "study.toml"
-    with OutletServer() as site:
+    def tell(stage: str, detail: Any = None) -> None:
+        if progress is not None:
+            progress(stage, detail)
+
+    eco = generate(scale=scale)
+    passes = sc.collect_passes()
+    collected: list[Any] = []
+    revisited: list[Any] = []
+    with DemoServer(eco, now=passes[0]) as server:
         # the port changes each run; the archive (and what it holds) stays
-        study_path.write_text(study_toml(site.port), encoding="utf-8")
-        st = load_study(study_path)
-        stats = collect(st, progress=progress)
-    return {"study": study_path, "archive": st.archive_dir, "stats": stats}
+        paths = build_example(Path(dest), port=server.port, eco=eco)
+        st = load_study(paths["study"])
+        for i, t in enumerate(passes, 1):
+            server.now = t
+            tell("collect", (i, len(passes), t))
+            collected.append(collect(st))
+            tell("revisit", (i, len(passes), t))
+            revisited.append(revisit(st, now=t))
+    tell("analyze", None)
+    stories = analyze(st)
+    edits = analyze_edits(st)
+    tell("findings", None)
+    compute_findings(st)
+    listed = findings(st)  # the statistics' findings and those of edits and deletions
+    tell("report", None)
+    out = report(st, analyze_missing=False)
+    return {"study": paths["study"], "ground_truth": paths["ground_truth"],
+            "archive": st.archive_dir, "report": out, "collected": collected,
+            "revisited": revisited, "stories": stories, "edits": edits,
+            "findings": listed}
 
 
 # Areas keep their entry points in their own modules; this is the one surface.

@@ -10,6 +10,7 @@ import csv
 import json
 import sys
 import time
+from collections import Counter
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
@@ -235,23 +236,41 @@ def check(study: StudyArg) -> None:
 
 @app.command()
 def demo(dest: Annotated[Path, typer.Argument(help="Where to build the example study.")]
-         = Path("untold-demo")) -> None:
-    """Build the bundled example, serve it on loopback, collect it; print the result's path."""
+         = Path("untold-demo"),
+         scale: Annotated[float, typer.Option(
+             min=0.01, max=1.0, help="Share of the example's ordinary news to build "
+             "(the story and its planted patterns are always whole).")] = 1.0) -> None:
+    """Build the bundled example, collect it from loopback, analyse it; print the report's path.
+
+    The example is a synthetic news ecosystem with planted patterns (an omitted fact,
+    a silence after a warning, reprints, an edit, deletions, an unreachable outlet);
+    its ground truth is written beside the study.
+    """
     t0 = time.monotonic()
     with _progress("demo") as p:
-        task = p.add_task("collecting", total=None, rate=0.0, info="")
+        task = p.add_task("building the example", total=None, rate=0.0, info="")
 
-        def tick(stats: Any, what: str) -> None:
-            p.update(task, total=stats.queued or None, completed=stats.fetched,
-                     rate=stats.fetched / max(time.monotonic() - t0, 1e-6),
-                     info=f"new {stats.articles_new}")
+        def tick(stage: str, detail: Any) -> None:
+            if stage in ("collect", "revisit"):
+                i, n, t = detail
+                p.update(task, description=f"{stage} (clock {t:%Y-%m-%d})", total=2 * n,
+                         completed=2 * (i - 1) + (stage == "revisit"),
+                         rate=0.0, info=f"{time.monotonic() - t0:.0f} s")
+            else:
+                p.update(task, description=stage, info=f"{time.monotonic() - t0:.0f} s")
 
-        res = api.demo(dest, progress=tick)
-    _print_collect(res["stats"])
+        res = api.demo(dest, scale=scale, progress=tick)
+        p.update(task, description="done", completed=p.tasks[0].total)
     status(res["study"], format="table")
+    found = res["findings"]
+    kinds = Counter(f["kind"] for f in found)
+    out.print(f"findings: {len(found)} "
+              f"({', '.join(f'{k} {n}' for k, n in sorted(kinds.items())) or 'none'}); "
+              f"ground truth: {res['ground_truth']}")
     out.print(f"study: {res['study']}")
+    out.print(f"archive: {res['archive']}")
     sys.stdout.flush()
-    print(Path(res["archive"]).resolve())
+    print(Path(res["report"]).resolve())
 
 
 def _register_areas() -> None:

@@ -94,5 +94,12 @@ def register(app: typer.Typer) -> None:
             raise UntoldError(f"unknown bucket {bucket!r}", hint="use day or hour")
         st = api.load(study)  # a bad study file fails before any progress bar
         results = run_stories(st, story, bucket)
-        # later steps (findings over the stored observations) are chained here
         print_story_summary(results, format)
+        # then what rests on the stories: edits (from revisits) and the findings
+        ids = [r.story_id for r in results]
+        edits = api.analyze_edits(st, stories=ids)
+        found = api.compute_findings(st, story_ids=ids)
+        if format == "table":
+            n_edit = sum(len(e.findings) for e in edits)
+            _out().print(f"findings: {len(found)} from the statistics, {n_edit} from edits "
+                         "and deletions; list them with 'untold findings'")

@@ -96,6 +96,11 @@ class ExtractedArticle:
     text_hash: str  # hex SHA-256 of the normalised text
     minhash: bytes = b""  # serialised MinHash signature (see extract.dedupe)
     extra: dict[str, str] = field(default_factory=dict)
+    # What the full-text index stores (store.textindex.index_text of title and text),
+    # computed where extraction runs (worker cores) so the single writer only writes;
+    # empty: the store computes it.
+    index_title: str = ""
+    index_body: str = ""
 
 
 @dataclass(frozen=True)

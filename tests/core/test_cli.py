@@ -1,4 +1,4 @@
-"""The CLI as a user runs it: the README's demo, errors on one line."""
+"""The CLI as a user runs it: errors on one line, init (the demo: tests/demo)."""
 
 from __future__ import annotations
 
@@ -6,27 +6,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from untold.store import open_store
-
 UNTOLD = [sys.executable, "-m", "untold"]
-
-
-def test_demo_builds_collects_and_prints_path_last(tmp_path: Path) -> None:
-    r = subprocess.run([*UNTOLD, "demo", str(tmp_path / "d")], capture_output=True, text=True,
-                       timeout=300, cwd=tmp_path)
-    assert r.returncode == 0, r.stderr
-    last = Path(r.stdout.strip().splitlines()[-1])
-    assert last.exists()
-    s = open_store(tmp_path / "d" / "archive" / "archive.sqlite", readonly=True)
-    assert s.count_articles() >= 20
-    langs = {x for (x,) in s.conn.execute("SELECT DISTINCT language FROM articles")}  # type: ignore[attr-defined]
-    assert langs == {"ru", "kk", "ky", "en"}
-    # a second demo run resumes: nothing new, nothing lost
-    r2 = subprocess.run([*UNTOLD, "demo", str(tmp_path / "d")], capture_output=True, text=True,
-                        timeout=300, cwd=tmp_path)
-    assert r2.returncode == 0, r2.stderr
-    assert "stored 0 new articles" in r2.stdout
-    assert s.count_articles() >= 20
 
 
 def test_errors_are_one_line_with_exit_2(tmp_path: Path) -> None:

@@ -252,7 +252,9 @@ class Reviser:
         rec.events.append(EditEvent(
             t.article_id, t.outlet_id, "edit", "title" if art.text == cur.text else "text",
             rec.checked_at, R.EDIT_RULE, R.RULES_VERSION,
-            after=self.store.last_check_time(t.article_id, R.LIVE_OUTCOMES) or cur.fetched_at,
+            # first_seen, not the version's fetch time: on a simulated clock (tests, the
+            # demo) the real fetch time lies after the simulated check times
+            after=self.store.last_check_time(t.article_id, R.LIVE_OUTCOMES) or t.first_seen,
             from_version=t.version))
         self.stats.versions += 1
         return None

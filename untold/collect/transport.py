@@ -19,7 +19,7 @@ import httpx
 from untold.config import FetchSettings
 from untold.errors import InputError
 
-__all__ = ["KEEPALIVE_EXPIRY", "ResolvingBackend", "build_transport"]
+__all__ = ["KEEPALIVE_EXPIRY", "PoolTransport", "ResolvingBackend", "build_transport"]
 
 KEEPALIVE_EXPIRY = 5.0  # idle connections closed after this: servers drop them anyway
 
@@ -83,7 +83,7 @@ class _Stream(httpx.AsyncByteStream):
         await self._inner.aclose()
 
 
-class _Transport(httpx.AsyncBaseTransport):
+class PoolTransport(httpx.AsyncBaseTransport):
     """httpx over an httpcore pool with our network backend (public APIs only)."""
 
     def __init__(self, pool: httpcore.AsyncConnectionPool) -> None:
@@ -115,4 +115,4 @@ def build_transport(settings: FetchSettings, *,
         ssl_context=ctx, max_connections=settings.concurrency,
         keepalive_expiry=KEEPALIVE_EXPIRY, http1=True, http2=False, retries=0,
         network_backend=backend)
-    return _Transport(pool)
+    return PoolTransport(pool)

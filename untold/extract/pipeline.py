@@ -31,6 +31,7 @@ from untold.extract.decoding import decode_html, header_value
 from untold.extract.dedupe import minhash_signature, normalize_text
 from untold.extract.language import detect_language
 from untold.models import ExtractedArticle
+from untold.store.textindex import index_text
 
 __all__ = [
     "MAX_HTML_BYTES",
@@ -124,6 +125,8 @@ def _article(url: str, parts: ArticleParts, page: str, extra: dict[str, str],
         text_hash=hashlib.sha256(normalized.encode("utf-8")).hexdigest(),
         minhash=minhash_signature(normalized, normalized=True),
         extra=extra,
+        index_title=index_text(parts.title),
+        index_body=index_text(parts.text),
     )
 
 

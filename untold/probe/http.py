@@ -12,7 +12,7 @@ import ipaddress
 import re
 import ssl
 import time
-from collections.abc import AsyncIterator, Awaitable, Callable, Iterable
+from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass, field
 from html import unescape
 from typing import Any
@@ -29,6 +29,7 @@ from untold.collect.failures import (
     TIMEOUT,
     classify_exception,
 )
+from untold.collect.transport import PoolTransport
 from untold.probe.options import ProbeOptions
 
 __all__ = ["BODY_KEPT_BYTES", "NETWORK_ERRORS", "Fetched", "client_for", "fetch", "request_entry", "title_of"]
@@ -129,35 +130,6 @@ class _Measured(httpcore.AsyncNetworkStream):
         return self.inner.get_extra_info(info)
 
 
-class _Stream(httpx.AsyncByteStream):
-    def __init__(self, inner: Any) -> None:
-        self._inner = inner
-
-    async def __aiter__(self) -> AsyncIterator[bytes]:
-        async for part in self._inner:
-            yield part
-
-    async def aclose(self) -> None:
-        await self._inner.aclose()
-
-
-class _Transport(httpx.AsyncBaseTransport):
-    def __init__(self, pool: httpcore.AsyncConnectionPool) -> None:
-        self.pool = pool
-
-    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
-        url = httpcore.URL(scheme=request.url.raw_scheme, host=request.url.raw_host,
-                           port=request.url.port, target=request.url.raw_path)
-        req = httpcore.Request(method=request.method, url=url, headers=request.headers.raw,
-                               content=request.stream, extensions=request.extensions)
-        resp = await self.pool.handle_async_request(req)
-        return httpx.Response(status_code=resp.status, headers=resp.headers,
-                              stream=_Stream(resp.stream), extensions=resp.extensions)
-
-    async def aclose(self) -> None:
-        await self.pool.aclose()
-
-
 @dataclass
 class Fetched:
     """What the GET found: the OONI entries plus what the timing needs."""
@@ -189,7 +161,7 @@ def client_for(opts: ProbeOptions, pins: dict[str, str], resolve: Resolve, *,
         ssl_context=opts.verify_context, max_connections=4, http1=True, http2=False,
         retries=0, network_backend=_PinnedBackend(dict(pins), resolve, handoff))
     t = httpx.Timeout(timeout or opts.http_timeout, connect=opts.connect_timeout)
-    return httpx.AsyncClient(transport=_Transport(pool), timeout=t, follow_redirects=False)
+    return httpx.AsyncClient(transport=PoolTransport(pool), timeout=t, follow_redirects=False)
 
 
 def _with_port(url: str, opts: ProbeOptions) -> str:

@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import asyncio
 import statistics
-import sys
 import time
 import uuid
 from collections.abc import Callable, Sequence
@@ -28,6 +27,7 @@ from untold.errors import ProbeError
 from untold.probe.control import ask_control
 from untold.probe.dns import Resolvers, addresses
 from untold.probe.http import fetch, request_entry
+from untold.probe.ooni_envelope import make_measurement, ooni_time
 from untold.probe.options import ProbeOptions
 from untold.probe.tcptls import TcpTls, close_quietly, connect, handshake_only
 
@@ -42,10 +42,6 @@ BASELINE_MIN_BYTES = 64 * 1024
 BASELINE_HANDSHAKES = 3  # median of three: one slow handshake must not set the baseline
 
 Progress = Callable[[int, int, str], None]
-
-
-def _ooni_time(dt: datetime) -> str:
-    return dt.strftime("%Y-%m-%d %H:%M:%S")
 
 
 def check_url(url: str) -> str:
@@ -179,22 +175,15 @@ class Run:
                          "baseline": dict(self.baseline),
                          "second_resolver": opts.resolver},
         }
-        return {
-            "annotations": {"engine_name": "untold", "platform": sys.platform,
-                            **({"vantage": opts.vantage} if opts.vantage else {})},
-            "data_format_version": "0.2.0",
-            "input": url,
-            "measurement_uid": f"untold_{uuid.uuid4().hex}",
-            "measurement_start_time": _ooni_time(began),
-            "probe_asn": opts.probe_asn, "probe_cc": opts.probe_cc,
-            "probe_network_name": opts.network, "probe_ip": "127.0.0.1",
-            "report_id": self.report_id, "resolver_ip": None,
-            "software_name": "untold", "software_version": "0.1.0",
-            "test_name": "web_connectivity", "test_version": TEST_VERSION,
-            "test_start_time": _ooni_time(self.started),
-            "test_runtime": round(time.monotonic() - t_begin, 6),
-            "test_keys": keys,
-        }
+        m = make_measurement(
+            keys, input=url, probe_cc=opts.probe_cc, probe_asn=opts.probe_asn,
+            probe_network_name=opts.network, start=began,
+            runtime_s=time.monotonic() - t_begin, test_helper=opts.control,
+            annotations={"vantage": opts.vantage} if opts.vantage else None,
+            test_version=TEST_VERSION, measurement_uid=f"untold_{uuid.uuid4().hex}")
+        m["report_id"] = self.report_id
+        m["test_start_time"] = ooni_time(self.started)
+        return m
 
     async def _get(self, url: str, host: str, port: int, https: bool, sys_q: dict[str, Any],
                    sys_ips: list[str], by_ip: dict[str, TcpTls]) -> tuple[list[Any], Any]:

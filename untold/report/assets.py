@@ -151,12 +151,14 @@ document.querySelectorAll("button.dl").forEach(function(btn){
   });
 });
 document.querySelectorAll("input[data-toggle]").forEach(function(box){
-  box.addEventListener("change",function(){
+  function apply(){
     var sel=box.getAttribute("data-toggle");
     document.querySelectorAll("[data-series='"+sel+"']").forEach(function(el){
       el.style.display=box.checked?"":"none";
     });
-  });
+  }
+  box.addEventListener("change",apply);
+  apply();  /* some series start hidden (the legend says which) */
 });
 })();
 """

@@ -65,6 +65,20 @@ def _bounds(s: StoryResult) -> tuple[datetime, datetime]:
     return lo, max(hi, lo + step)
 
 
+MAX_SHOWN_SERIES = 4  # more lines with bands than this are unreadable; the rest are a click away
+
+
+def _shown_by_default(s: StoryResult, by: dict[str, list[AttentionPoint]]) -> set[str]:
+    """All outlets, the groups the story's events concern, then the busiest groups."""
+    shown = {"*"} & set(by)
+    shown |= {g for e in s.events for g in e.groups if g in by}
+    for subject in sorted(by, key=lambda k: -sum(p.total for p in by[k])):
+        if len(shown) >= MAX_SHOWN_SERIES:
+            break
+        shown.add(subject)
+    return shown
+
+
 def attention_figure(s: StoryResult, sid: str) -> str:
     step = timedelta(hours=1) if s.bucket == "hour" else timedelta(days=1)
     kind = "group" if any(p.subject_kind == "group" for p in s.attention) else "outlet"
@@ -90,10 +104,12 @@ def attention_figure(s: StoryResult, sid: str) -> str:
     lo, hi = _bounds(s)
     svg = line_chart(series, markers(s.events), start=lo, end=hi, y_label="share of output",
                      title=f"Attention to {s.title} by {kind}")
+    shown = _shown_by_default(s, by)
     legend = "".join(
-        f'<label><input type="checkbox" checked data-toggle="{esc(x.key)}">'
+        f'<label><input type="checkbox"{" checked" if key in shown else ""} '
+        f'data-toggle="{esc(x.key)}">'
         f'<span class="swatch" style="background:{x.color}"></span>{esc(x.label)}</label>'
-        for x in series)
+        for key, x in zip(sorted(by, key=lambda k: (k != "*", k)), series, strict=True))
     return (f'<figure class="attention"><div class="legend">{legend}</div>{svg}'
             f"<figcaption>Share of each {kind}'s articles per {s.bucket} that are about this "
             "story; shaded bands are 95% Wilson intervals. Numbered lines mark events:"

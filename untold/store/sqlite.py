@@ -304,7 +304,7 @@ class SQLiteStore(ReachMixin, AnalysisMixin, EditsMixin):
         assert aid is not None
         c.execute(
             "INSERT INTO articles_fts (rowid,title,body) VALUES (?,?,?)",
-            (aid, index_text(a.title), index_text(a.text)),
+            (aid, a.index_title or index_text(a.title), a.index_body or index_text(a.text)),
         )
         near: int | None = None
         if a.minhash:

@@ -20,7 +20,7 @@ import Stemmer
 __all__ = ["index_text", "query_forms", "stem_word", "tokenize"]
 
 # Words: letters/digits with inner apostrophes or hyphens kept apart.
-_WORD = re.compile(r"[^\W_]+", re.UNICODE)
+_GAPS = re.compile(r"[\W_]+", re.UNICODE)  # between words: [^\W_]+ are the words
 _CYRILLIC = re.compile(r"[\u0400-\u04ff]")
 
 
@@ -33,7 +33,13 @@ def _stemmer(lang: str) -> Stemmer.Stemmer:
 
 def tokenize(text: str) -> list[str]:
     """Lower-cased word tokens, with ё folded to е (Russian writes both)."""
-    return _WORD.findall(text.lower().replace("ё", "е"))
+    # splitting on the gaps is about twice as fast as finding the words
+    parts = _GAPS.split(text.lower().replace("ё", "е"))
+    if parts and not parts[-1]:
+        parts.pop()
+    if parts and not parts[0]:
+        del parts[0]
+    return parts
 
 
 # Stems of words seen lately: news repeats its vocabulary, and a dict look-up is

@@ -1,0 +1,170 @@
+"""Facts of a story: which articles state them, and which facts to propose.
+
+A fact is a search-language query (``[[stories]] facts = {id = "query"}`` in
+the study file); an article states it when the query engine matches it, so
+case forms and word order rules are the search's own (see ``untold.query``).
+
+When a story names no facts, untold proposes candidates from its coverage:
+names (natasha's Russian NER, which ships its models in the pip package and
+runs offline), numbers and quoted phrases that recur in several outlets. For
+other languages the name heuristic is transparent: runs of capitalised words
+that do not start a sentence. Candidates are phrase queries, matched the
+same way as facts a person wrote.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import sqlite3
+from collections import Counter, defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Any
+
+from untold.query import matching_ids_sql, parse
+from untold.store.textindex import index_text, tokenize
+
+__all__ = ["CandidateFact", "candidate_facts", "extract_candidates", "match_facts"]
+
+MAX_CANDIDATE_SAMPLE = 300  # articles read for candidates: NER costs ~15 ms an article
+MIN_CANDIDATE_OUTLETS = 2  # a phrase only one outlet uses is its house style, not a fact
+MIN_CANDIDATE_ARTICLES = 3  # fewer mentions cannot show anyone leaving it out
+MAX_CANDIDATES = 10  # each candidate is one more test per outlet: keep the family small
+NAME_KEY_LETTERS = 4  # Russian name endings change at most the stem's tail
+MAX_PHRASE_WORDS = 8  # longer quotes are sentences; phrase matching would be brittle
+
+_NUMBER = re.compile(r"(?<![\w.,])\d+(?:[ \u00a0.,]\d{3})*(?:[.,]\d+)?(?:\s?%|\s?процент\w*)?")
+_QUOTED = re.compile(r"[«\"“„]([^«»\"“”„]{3,120})[»\"”“]")
+_CAPS = re.compile(r"(?<![.!?]\s)(?<!^)\b([A-ZА-ЯЁӘҒҚҢӨҰҮҺІ][\w-]+(?:\s+[A-ZА-ЯЁӘҒҚҢӨҰҮҺІ][\w-]+)*)")
+_CYR = re.compile(r"[\u0400-\u04ff]")
+
+
+@dataclass(frozen=True)
+class CandidateFact:
+    id: str
+    query: str
+    label: str
+    kind: str              # name | number | quote
+    outlets: int           # outlets whose sampled articles state it
+    articles: int          # sampled articles stating it
+
+
+def match_facts(conn: sqlite3.Connection, facts: dict[str, str],
+                story_ids: set[int]) -> dict[str, set[int]]:
+    """For each fact id, the story articles whose text the fact's query matches.
+
+    No time window: the story's articles are already in it, and a window would make
+    SQLite walk the window's articles instead of the fact's matches."""
+    out: dict[str, set[int]] = {}
+    ids_json = json.dumps(sorted(story_ids))
+    for fid, q in facts.items():
+        sql, params = matching_ids_sql(parse(q))
+        # only story articles come back: a common word may match a large share of the archive
+        rows = conn.execute(f"SELECT j.value FROM json_each(?) j WHERE j.value IN ({sql})",
+                            [ids_json, *params])
+        out[fid] = {int(r[0]) for r in rows}
+    return out
+
+
+@lru_cache(maxsize=1)
+def _natasha() -> tuple[Any, Any]:
+    # loaded on first use only (about a second): no work at import time
+    from natasha import NewsEmbedding, NewsNERTagger, Segmenter
+
+    return Segmenter(), NewsNERTagger(NewsEmbedding())
+
+
+def _names_ru(text: str) -> list[str]:
+    from natasha import Doc
+
+    seg, ner = _natasha()
+    doc = Doc(text)
+    doc.segment(seg)
+    doc.tag_ner(ner)
+    return [s.text for s in doc.spans if s.type in ("PER", "LOC", "ORG")]
+
+
+def _names_other(text: str) -> list[str]:
+    return [m.group(1) for m in _CAPS.finditer(text)]
+
+
+def extract_candidates(text: str, language: str) -> list[tuple[str, str]]:
+    """(kind, surface phrase) pairs found in one article."""
+    found: list[tuple[str, str]] = []
+    use_ner = language == "ru" or (language == "und" and _CYR.search(text[:500]) is not None)
+    for name in (_names_ru(text) if use_ner else _names_other(text)):
+        found.append(("name", name))
+    found += [("number", m.group(0).strip()) for m in _NUMBER.finditer(text)
+              if len(re.sub(r"\D", "", m.group(0))) >= 2]  # "1" and "5" recur by chance
+    found += [("quote", m.group(1).strip()) for m in _QUOTED.finditer(text)
+              if 2 <= len(tokenize(m.group(1))) <= MAX_PHRASE_WORDS]
+    return found
+
+
+def _key(kind: str, phrase: str) -> str:
+    """What makes two mentions the same candidate. Names: the first NAME_KEY_LETTERS
+    letters of each word's stem, since Snowball stems Russian surnames unevenly
+    (Токаев -> тока, Токаева -> токаев); numbers and quotes: their stems."""
+    stems = index_text(phrase)
+    if kind != "name":
+        return stems
+    return " ".join(w[:NAME_KEY_LETTERS] for w in stems.split())
+
+
+def _query_for(phrase: str) -> str:
+    # punctuation is not indexed, and quotes cannot be escaped: a phrase of its words
+    return '"' + " ".join(tokenize(phrase)) + '"'
+
+
+def candidate_facts(articles: Iterable[tuple[int, str, str, str]],
+                    story_query_words: Sequence[str] = ()) -> list[CandidateFact]:
+    """Recurring names, numbers and quotes in (id, outlet, language, text) articles.
+
+    Phrases are keyed by their stems, so case forms of one name count together;
+    the story query's own words are left out (every story article states them).
+    """
+    skip = {index_text(w) for w in story_query_words} | {
+        _key("name", w) for w in story_query_words}
+    seen_outlets: dict[str, set[str]] = defaultdict(set)
+    seen_articles: dict[str, set[int]] = defaultdict(set)
+    surface: dict[str, Counter[tuple[str, str]]] = defaultdict(Counter)
+    for aid, oid, lang, text in articles:
+        for kind, phrase in extract_candidates(text, lang):
+            key = _key(kind, phrase)
+            if not key or key in skip:
+                continue
+            seen_outlets[key].add(oid)
+            seen_articles[key].add(aid)
+            surface[key][(kind, phrase)] += 1
+    keep = [k for k in seen_outlets if len(seen_outlets[k]) >= MIN_CANDIDATE_OUTLETS
+            and len(seen_articles[k]) >= MIN_CANDIDATE_ARTICLES]
+    keep.sort(key=lambda k: (-len(seen_outlets[k]), -len(seen_articles[k]), k))
+    out: list[CandidateFact] = []
+    for k in keep[:MAX_CANDIDATES]:
+        # the most frequent form names it; among equals the shortest (the nominative)
+        kind, phrase = min(surface[k].items(), key=lambda kv: (-kv[1], len(kv[0][1]), kv[0]))[0]
+        slug = re.sub(r"[^a-z0-9а-яё]+", "-", phrase.lower()).strip("-")[:40] or "fact"
+        out.append(CandidateFact(id=f"auto-{kind}-{slug}", query=_query_for(phrase),
+                                 label=phrase, kind=kind, outlets=len(seen_outlets[k]),
+                                 articles=len(seen_articles[k])))
+    return out
+
+
+def sample_story_articles(conn: sqlite3.Connection, by_outlet: dict[str, list[int]],
+                          limit: int = MAX_CANDIDATE_SAMPLE) -> list[tuple[int, str, str, str]]:
+    """Up to ``limit`` story articles, taken in turn from each outlet (no outlet dominates)."""
+    picked: list[int] = []
+    queues = {o: list(ids) for o, ids in sorted(by_outlet.items())}
+    while len(picked) < limit and any(queues.values()):
+        for q in queues.values():
+            if q and len(picked) < limit:
+                picked.append(q.pop(0))
+    rows: list[tuple[int, str, str, str]] = []
+    for i in range(0, len(picked), 500):
+        chunk = picked[i:i + 500]
+        rows += [(int(r[0]), str(r[1]), str(r[2]), f"{r[3]}. {r[4]}") for r in conn.execute(
+            f"SELECT id, outlet_id, language, title, text FROM articles WHERE id IN "
+            f"({','.join('?' * len(chunk))})", chunk)]
+    return rows

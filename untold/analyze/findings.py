@@ -1,0 +1,175 @@
+"""Run every findings rule on one story, correct for multiplicity, store the result.
+
+Rules are data (``RULES``): an id, the kind of finding, what it tests, its
+thresholds and the function that turns a story's counts into tests. One run
+collects the tests of all rules, drops those that cannot tell (too few
+articles) or could never reach significance (Tarone's screen: even the most
+extreme count would not pass), applies Benjamini–Hochberg across the rest
+and keeps as findings the tests with q <= ``Q_MAX`` whose effect passes the
+rule's size threshold. Everything tested, found or not, is written as an
+observation, so a reader sees what was looked for and why something was not.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Callable
+from dataclasses import asdict, dataclass
+from typing import Any
+
+from untold.analyze import framing, omissions, silences
+from untold.analyze.findings_data import RuleTest, StoryData, load_story_data
+from untold.analyze.stats import benjamini_hochberg, wilson
+from untold.analyze.wording import one_in
+from untold.config import StoryConfig, Study
+from untold.store.sqlite_analysis import FindingRecord, ObservationRecord
+
+__all__ = ["Q_MAX", "RULES", "RULES_VERSION", "Rule", "RunResult", "evaluate", "run_story",
+           "tarone_family"]
+
+RULES_VERSION = "findings-2"  # bump when a rule, threshold or test changes
+Q_MAX = 0.05  # false discovery rate across one run's tests: 1 in 20 findings may be chance
+
+
+@dataclass(frozen=True)
+class Rule:
+    id: str
+    kind: str
+    tests: str
+    thresholds: dict[str, Any]
+    run: Callable[[StoryData, sqlite3.Connection | None], list[RuleTest]]
+
+
+RULES: tuple[Rule, ...] = (
+    Rule("omission.outlet", "omission",
+         "an outlet's share of story articles stating a fact, against its reference outlets' "
+         "(one-sided Fisher's exact mid-p; beta-binomial when the reference outlets differ)",
+         omissions.OUTLET_THRESHOLDS,
+         lambda d, c: omissions.outlet_tests(d)),
+    Rule("omission.group", "omission",
+         "a group's share stating a fact against the other outlets' (Fisher's exact mid-p, "
+         "or a dispersion-corrected z-test)", omissions.GROUP_THRESHOLDS,
+         lambda d, c: omissions.group_tests(d)),
+    Rule("silence.event_group", "silence",
+         "story attention of the outlets an event names, before and after it, against the "
+         "others (exact difference in differences)", silences.EVENT_THRESHOLDS,
+         lambda d, c: silences.event_tests(d, "group")),
+    Rule("silence.event_outlet", "silence",
+         "the same for each outlet the event names, against the outlets it does not name",
+         silences.EVENT_THRESHOLDS, lambda d, c: silences.event_tests(d, "outlet")),
+    Rule("silence.change_point", "silence",
+         "a group's share of the story's articles changing on one day, no event needed "
+         "(binomial likelihood ratio, Bonferroni over the days tried)", silences.CHANGE_THRESHOLDS,
+         lambda d, c: silences.change_point_tests(d)),
+    Rule("framing.log_odds", "framing",
+         "words a group uses for the story more than the others (log-odds with an "
+         "informative Dirichlet prior; Simes per group)", framing.THRESHOLDS,
+         lambda d, c: framing.framing_tests(d, c) if c is not None else []),
+)
+
+
+@dataclass
+class RunResult:
+    tests: list[RuleTest]
+    findings: list[FindingRecord]
+    tested: int                 # tests in the multiplicity family
+    untestable: int             # could not tell (reason given) or could never be significant
+
+
+def tarone_family(tests: list[RuleTest], alpha: float = Q_MAX) -> list[RuleTest]:
+    """The tests that count towards the correction (after Tarone 1990).
+
+    A discrete test with few articles may never give a small p-value (5 articles
+    before an event, none after: p >= 0.03), so counting it would only raise the
+    bar for the others. A test whose smallest attainable p-value
+    (``detail["min_p"]``; absent: assumed reachable) exceeds ``alpha`` can never
+    pass Benjamini–Hochberg at level ``alpha`` and is left out of the family.
+    (Tarone's tighter alpha/K screen suits Bonferroni, not BH: it would drop tests
+    that BH's larger thresholds for lower ranks can still pass.)
+    """
+    family = []
+    for t in tests:
+        if t.p_value is None:
+            continue
+        t.detail["in_family"] = float(t.detail.get("min_p", 0.0)) <= alpha
+        if t.detail["in_family"]:
+            family.append(t)
+    return family
+
+
+def evaluate(data: StoryData, conn: sqlite3.Connection | None = None,
+             rules: tuple[Rule, ...] = RULES) -> RunResult:
+    """All rules on one story's counts; the findings are not stored (see ``run_story``)."""
+    tests: list[RuleTest] = []
+    if not data.articles:
+        tests.append(RuleTest("story", "story.articles", "*", "", None,
+                              reason="no article of the study's outlets matches the story's "
+                              "query in its window: there is nothing to test"))
+    for rule in rules:
+        tests += rule.run(data, conn)
+    family = tarone_family(tests)
+    qs = benjamini_hochberg([float(t.p_value) for t in family if t.p_value is not None])
+    findings: list[FindingRecord] = []
+    for t, q in zip(family, qs, strict=True):
+        t.detail["q_value"] = q
+        if q > Q_MAX or not t.big_enough or t.detail.get("explained_by_event"):
+            continue
+        thresholds = {**t.thresholds, "q_max": Q_MAX}
+        sentence = (f"{t.sentence} Allowing for all {len(family)} comparisons made for this "
+                    f"story, at most {one_in(q)} of findings this strong would be false alarms "
+                    f"(q = {q:.2g}).")
+        findings.append(FindingRecord(
+            kind=t.kind, rule=t.rule, rules_version=RULES_VERSION, subject=t.subject,
+            sentence=sentence, story_id=data.story.id, thresholds=thresholds,
+            statistic=t.statistic, p_value=t.p_value, q_value=q, effect=t.effect,
+            ci_low=t.ci_low, ci_high=t.ci_high, detail=dict(t.detail),
+            evidence=list(dict.fromkeys(t.evidence))))
+    return RunResult(tests=tests, findings=findings, tested=len(family),
+                     untestable=len(tests) - len(family))
+
+
+def observations(data: StoryData, result: RunResult) -> list[ObservationRecord]:
+    """Counts and rates (not verdicts): per fact and outlet, per test, what was not tested."""
+    obs: list[ObservationRecord] = []
+    by_outlet = data.by_outlet()
+    groups: dict[str, list[str]] = {}
+    for oid in sorted(by_outlet):
+        for g in data.outlets[oid].groups:
+            groups.setdefault(g, []).append(oid)
+    for fid, hits in sorted(data.fact_hits.items()):
+        for oid, ids in sorted(by_outlet.items()):
+            k = sum(1 for a in ids if a in hits)
+            obs.append(ObservationRecord("fact_count", oid, fid, _share(k, len(ids))))
+        for g, members in sorted(groups.items()):
+            ids = [a for o in members for a in by_outlet[o]]
+            k = sum(1 for a in ids if a in hits)
+            obs.append(ObservationRecord("fact_share", f"group:{g}", fid,
+                                         {**_share(k, len(ids)), "outlets": members}))
+    for c in data.proposed:
+        obs.append(ObservationRecord("candidate_fact", "*", c.id, asdict(c)))
+    for t in result.tests:
+        value = {k: v for k, v in asdict(t).items() if k not in ("evidence", "thresholds")}
+        obs.append(ObservationRecord("test" if t.p_value is not None else "not_tested",
+                                     t.subject, t.rule, value))
+    return obs
+
+
+def _share(k: int, n: int) -> dict[str, Any]:
+    lo, hi = wilson(k, n)
+    return {"stating": k, "articles": n, "rate": k / n if n else 0.0, "ci_low": lo,
+            "ci_high": hi}
+
+
+def run_story(store: Any, study: Study, story: StoryConfig,
+              facts: dict[str, str] | None = None) -> tuple[int, list[FindingRecord]]:
+    """Compute, then store a run's observations and findings; return (run id, findings)."""
+    data = load_story_data(store, study, story, facts=facts)
+    result = evaluate(data, getattr(store, "conn", None))
+    run_id = store.start_analysis(
+        "findings", story_id=story.id, rules_version=RULES_VERSION,
+        params={"q_max": Q_MAX, "facts": data.facts, "rules": [r.id for r in RULES],
+                "tested": result.tested, "untestable": result.untestable})
+    store.add_observations(run_id, story.id, observations(data, result))
+    store.add_findings(run_id, result.findings)
+    store.finish_analysis(run_id)
+    return run_id, result.findings

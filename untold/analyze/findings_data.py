@@ -1,0 +1,178 @@
+"""What the findings rules read, and what each rule returns.
+
+``load_story_data`` gathers one story's counts from the archive with a few
+grouped SQL queries: story article ids with outlet and time, every outlet's
+output before and after each event in the window, and the articles stating
+each fact. It is the one place that touches the archive, so it can later
+read the story analysis's result instead without changing the rules.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from untold.analyze.facts import (
+    CandidateFact,
+    candidate_facts,
+    match_facts,
+    sample_story_articles,
+)
+from untold.config import EventConfig, StoryConfig, Study
+from untold.errors import ConfigError, QueryError, StoreError
+from untold.models import Outlet
+from untold.query import matching_ids_sql, parse
+from untold.store.textindex import tokenize
+from untold.timeutil import to_iso
+
+__all__ = ["RuleTest", "StoryData", "load_story_data"]
+
+
+@dataclass
+class RuleTest:
+    """One hypothesis a rule tested (or could not test), before multiplicity correction."""
+
+    kind: str                     # omission | silence | framing
+    rule: str                     # rule id, e.g. "omission.outlet"
+    subject: str                  # outlet id, group name or "group:a|b"
+    sentence: str                 # plain words with the numbers; q is appended later
+    p_value: float | None         # None: not tested, ``reason`` says why
+    statistic: float | None = None
+    effect: float | None = None
+    ci_low: float | None = None
+    ci_high: float | None = None
+    big_enough: bool = True       # the effect passes the rule's size threshold
+    reason: str = ""              # why not tested
+    thresholds: dict[str, Any] = field(default_factory=dict)
+    detail: dict[str, Any] = field(default_factory=dict)
+    evidence: list[tuple[int, str]] = field(default_factory=list)
+
+
+@dataclass
+class StoryData:
+    story: StoryConfig
+    start: datetime
+    end: datetime
+    outlets: dict[str, Outlet]                       # curated outlets of the study
+    articles: dict[int, tuple[str, str]]             # story article id -> (outlet, ISO time)
+    exposure: dict[str, dict[str, tuple[int, int]]]  # event -> outlet -> all articles
+                                                     # (after, before) the event
+    facts: dict[str, str]                            # fact id -> query
+    fact_hits: dict[str, set[int]]                   # fact id -> story articles stating it
+    events: list[EventConfig]
+    days: list[str] = field(default_factory=list)    # "YYYY-MM-DD" of the window
+    proposed: list[CandidateFact] = field(default_factory=list)  # facts untold proposed
+
+    cache: dict[str, Any] = field(default_factory=dict)  # derived tables, computed once
+
+    def fact_label(self, fid: str) -> str:
+        """How a sentence names a fact: its id, or for a proposed one its words."""
+        for c in self.proposed:
+            if c.id == fid:
+                return c.label
+        return fid
+
+    def by_outlet(self) -> dict[str, list[int]]:
+        """Story article ids of each outlet that has any, ascending (computed once)."""
+        if "by_outlet" not in self.cache:
+            out: dict[str, list[int]] = defaultdict(list)
+            for aid, (oid, _) in sorted(self.articles.items()):
+                out[oid].append(aid)
+            self.cache["by_outlet"] = dict(out)
+        return dict(self.cache["by_outlet"])
+
+
+
+def _conn(store: Any) -> sqlite3.Connection:
+    conn = getattr(store, "conn", None)
+    if not isinstance(conn, sqlite3.Connection):
+        raise StoreError("findings need an SQLite archive", hint="open it with open_archive()")
+    return conn
+
+
+def _utc(dt: datetime) -> datetime:
+    return dt if dt.tzinfo else dt.replace(tzinfo=UTC)
+
+
+def _parse(study: Study, story_id: str, what: str, query: str) -> Any:
+    try:
+        return parse(query)
+    except QueryError as exc:
+        raise ConfigError(f"story {story_id!r}, {what}: {exc.message}", source=str(study.path),
+                          hint=exc.hint or "see 'untold search --help' for the query language"
+                          ) from exc
+
+
+def _output_split(conn: sqlite3.Connection, outlets: list[str], start: datetime,
+                  end: datetime, cut: datetime) -> dict[str, tuple[int, int]]:
+    """Per outlet, all its articles in the window (after, before) ``cut``: the exposure
+    that normalises attention. Read from the (outlet, published) index alone."""
+    if not outlets:
+        return {}
+    c = to_iso(_utc(cut))
+    rows = conn.execute(
+        "SELECT outlet_id, SUM(published >= ?), SUM(published < ?) FROM articles "
+        "INDEXED BY articles_outlet_pub WHERE outlet_id IN "
+        f"({','.join('?' * len(outlets))}) AND published >= ? AND published < ? GROUP BY 1",
+        [c, c, *outlets, to_iso(start), to_iso(end)]).fetchall()
+    return {str(o): (int(a or 0), int(b or 0)) for o, a, b in rows}
+
+
+def load_story_data(store: Any, study: Study, story: StoryConfig,
+                    facts: dict[str, str] | None = None, *, propose: bool = True) -> StoryData:
+    """Counts of one story: its articles, the outlets' output and the fact matches.
+
+    ``facts`` defaults to the story's; when it names none and ``propose`` is set,
+    recurring names, numbers and quotes of the coverage are proposed and tested.
+    """
+    conn = _conn(store)
+    study_outlets = {o.id for o in study.outlets}
+    node = _parse(study, story.id, "query", story.query)
+    for fid, q in (story.facts if facts is None else facts).items():
+        _parse(study, story.id, f"fact {fid!r}", q)  # a bad fact fails before any work
+    start = _utc(story.start) if story.start else None
+    end = _utc(story.end) if story.end else None
+    sql, params = matching_ids_sql(node, since=start, until=end)
+    try:
+        rows = conn.execute(
+            f"SELECT a.id, a.outlet_id, a.published FROM articles a "
+            f"WHERE a.published IS NOT NULL AND a.id IN ({sql})", params).fetchall()
+        if start is None or end is None:
+            lo, hi = (min(r[2][:10] for r in rows), max(r[2][:10] for r in rows)) if rows \
+                else (None, None)
+            if start is None:
+                start = datetime.fromisoformat(lo).replace(tzinfo=UTC) if lo else \
+                    datetime(1970, 1, 1, tzinfo=UTC)
+            if end is None:
+                end = (datetime.fromisoformat(hi).replace(tzinfo=UTC) + timedelta(days=1)) \
+                    if hi else start + timedelta(days=1)
+        exposure = {ev.id: _output_split(conn, sorted(study_outlets), start, end, ev.time)
+                    for ev in study.events if start < _utc(ev.time) < end}
+        facts = dict(story.facts if facts is None else facts)
+        proposed: list[CandidateFact] = []
+        if not facts and propose:
+            by_outlet: dict[str, list[int]] = defaultdict(list)
+            for a, o, _ in rows:
+                if o in study_outlets:
+                    by_outlet[str(o)].append(int(a))
+            proposed = candidate_facts(sample_story_articles(conn, by_outlet),
+                                       tokenize(story.query))
+            facts = {c.id: c.query for c in proposed}
+        hits = match_facts(conn, facts, {int(r[0]) for r in rows})
+    except sqlite3.DatabaseError as exc:
+        raise StoreError(f"reading story {story.id!r} failed: {exc}",
+                         hint="check the archive with 'untold check'") from exc
+    curated = {o.id: o for o in study.outlets}
+    articles = {int(a): (str(o), str(d)) for a, o, d in rows if o in curated}
+    days = []
+    d = start.date()
+    while d < end.date() or (d == end.date() and end.time() != datetime.min.time()):
+        days.append(d.isoformat())
+        d += timedelta(days=1)
+    return StoryData(story=story, start=start, end=end, outlets=curated, articles=articles,
+                     exposure=exposure,
+                     facts=facts, fact_hits=hits, events=list(study.events), days=days,
+                     proposed=proposed)

@@ -1,0 +1,243 @@
+"""Silences: attention that fell after an event, or changed with no event known.
+
+Attention is normalised: story articles over all articles an outlet (or a
+group) published, so an outlet that published less overall is not "silent".
+
+* ``silence.event_group`` / ``silence.event_outlet``: difference in
+  differences. Treated = the outlets an event names (by group or country),
+  control = the others. The ratio of rate ratios (treated after/before over
+  control after/before) is tested exactly: conditional on the 2x2 table's
+  margins, the treated-after count follows Fisher's noncentral hypergeometric
+  distribution (``stats.did_exact``), so the story's own rise and fall, shared
+  by both sides, cancels out.
+* ``silence.change_point``: no event needed. A group's share of the story's
+  articles, day by day; the best single split is found by a binomial
+  likelihood ratio and its p-value Bonferroni-corrected for the splits tried.
+  The nearest known event is named, and the sentence says when none is near.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import defaultdict
+from datetime import UTC, datetime
+
+import numpy as np
+from scipy import stats as st
+
+from untold.analyze.findings_data import RuleTest, StoryData
+from untold.analyze.omissions import group_partitions
+from untold.analyze.stats import did_exact
+from untold.analyze.wording import chance, pct
+from untold.config import EventConfig
+from untold.timeutil import to_iso
+
+__all__ = ["change_point_tests", "event_tests", "treated_outlets"]
+
+MIN_BEFORE_ARTICLES = 3  # story articles before the event: fewer cannot show a drop
+MIN_CONTROL_ARTICLES = 10  # the control's trend must be measured, not guessed
+MAX_SILENCE_RATIO = 0.5  # a silence: at most half the attention the control trend predicts
+MIN_CHANGE_ARTICLES = 30  # story articles in the series: fewer cannot locate a change
+MIN_SEGMENT_DAYS = 3  # days with story articles on each side of a change point
+MIN_CHANGE_FACTOR = 2.0  # share must halve or double: smaller moves are daily noise
+EVENT_NEAR_DAYS = 2  # a change this close to an event is taken as the event's effect
+MAX_EVIDENCE = 50
+
+EVENT_THRESHOLDS = {"min_before_articles": MIN_BEFORE_ARTICLES,
+                    "min_control_articles": MIN_CONTROL_ARTICLES,
+                    "max_silence_ratio": MAX_SILENCE_RATIO}
+CHANGE_THRESHOLDS = {"min_change_articles": MIN_CHANGE_ARTICLES,
+                     "min_segment_days": MIN_SEGMENT_DAYS,
+                     "min_change_factor": MIN_CHANGE_FACTOR, "event_near_days": EVENT_NEAR_DAYS}
+
+
+def treated_outlets(data: StoryData, ev: EventConfig) -> set[str]:
+    groups, countries = set(ev.groups), {c.upper() for c in ev.countries}
+    return {o.id for o in data.outlets.values()
+            if groups & set(o.groups) or (o.country and o.country.upper() in countries)}
+
+
+def _cells(data: StoryData, ev: EventConfig, outlets: set[str]) -> tuple[
+        int, int, int, int, list[int], list[int]]:
+    """(after, before) story articles, (after, before) all articles, and the ids."""
+    cut = to_iso(ev.time) or ""
+    split = data.exposure.get(ev.id, {})
+    ea = sum(split.get(o, (0, 0))[0] for o in outlets)
+    eb = sum(split.get(o, (0, 0))[1] for o in outlets)
+    by_outlet = data.by_outlet()
+    mine = sorted(a for o in outlets for a in by_outlet.get(o, ()))
+    after_ids = [a for a in mine if data.articles[a][1] >= cut]
+    before_ids = [a for a in mine if data.articles[a][1] < cut]
+    return len(after_ids), len(before_ids), ea, eb, after_ids, before_ids
+
+
+def _event_test(data: StoryData, ev: EventConfig, rule: str, subject: str, label: str,
+                treated: set[str], control: set[str]) -> RuleTest:
+    a, b, ea, eb, a_ids, b_ids = _cells(data, ev, treated)
+    c, d, ec, ed, c_ids, _ = _cells(data, ev, control)
+    cut = _utc_day(ev.time, 16).replace("T", " ")
+    t = RuleTest(kind="silence", rule=rule, subject=subject, sentence="", p_value=None,
+                 thresholds=EVENT_THRESHOLDS,
+                 detail={"event": ev.id, "event_time": ev.time.isoformat(),
+                         "treated_after": a, "treated_before": b, "control_after": c,
+                         "control_before": d, "treated_total_after": ea,
+                         "treated_total_before": eb, "control_total_after": ec,
+                         "control_total_before": ed, "control_outlets": sorted(control)})
+    if b < MIN_BEFORE_ARTICLES:
+        t.reason = (f"{label} had {b} story article(s) before “{ev.id}”; at least "
+                    f"{MIN_BEFORE_ARTICLES} are needed, so the data cannot tell")
+    elif c + d < MIN_CONTROL_ARTICLES or min(ea, eb, ec, ed) == 0:
+        t.reason = (f"the comparison outlets have {c + d} story articles (or a period "
+                    f"without any output); the data cannot tell")
+    if t.reason:
+        return t
+    res = did_exact(a, b, c, d, ea, eb, ec, ed)
+    min_p = did_exact(0, a + b, c, d, ea, eb, ec, ed, interval=False).p_value
+    t.p_value, t.effect, t.ci_low, t.ci_high = res.p_value, res.ratio, res.ci_low, res.ci_high
+    t.statistic = float(a - res.expected_after)
+    t.big_enough = not math.isnan(res.ratio) and res.ratio <= MAX_SILENCE_RATIO
+    t.detail.update(min_p=min_p, expected_after=res.expected_after,
+                    share_before=b / eb, share_after=a / ea,
+                    control_share_before=d / ed, control_share_after=c / ec)
+    t.sentence = (
+        f"After “{ev.description or ev.id}” ({cut} UTC), {label} published {a} story articles "
+        f"({pct(a / ea)} of all it published, before: {b}, {pct(b / eb)}); the other "
+        f"outlets went "
+        f"from {pct(d / ed)} to {pct(c / ec)}. Following their trend it would have "
+        f"published about {res.expected_after:.0f}. Attention relative to the others: "
+        f"{res.ratio:.2f} (95 % interval {res.ci_low:.2f} to {res.ci_high:.2f}); a drop "
+        f"this large by chance would happen {chance(res.p_value)}.")
+    t.evidence = ([(i, "before") for i in b_ids][:MAX_EVIDENCE // 2]
+                  + [(i, "after") for i in a_ids][:MAX_EVIDENCE // 2]
+                  + [(i, "control_after") for i in c_ids][:5])
+    return t
+
+
+def _utc_day(dt: datetime, chars: int = 10) -> str:
+    """"YYYY-MM-DD" (or with ``chars=13`` "YYYY-MM-DDTHH") of a time, in UTC."""
+    iso = to_iso(dt)
+    assert iso is not None
+    return iso[:chars]
+
+
+def event_tests(data: StoryData, level: str = "group") -> list[RuleTest]:
+    """DiD tests of each event: for the named outlets together (``level="group"``)
+    or for each named outlet alone (``level="outlet"``)."""
+    tests: list[RuleTest] = []
+    for ev in data.events:
+        producing = {o for o, (na, nb) in data.exposure.get(ev.id, {}).items() if na + nb}
+        ev_time = ev.time if ev.time.tzinfo else ev.time.replace(tzinfo=UTC)
+        if not data.start < ev_time < data.end:
+            continue  # outside the story's window: nothing before or after to compare
+        named = "+".join([*ev.groups, *ev.countries])
+        treated = treated_outlets(data, ev) & producing
+        control = producing - treated
+        if level == "group" and not ev.groups and not ev.countries:
+            tests.append(RuleTest("silence", "silence.event_group", f"event:{ev.id}", "", None,
+                                  reason=f"event {ev.id!r} names no group or country, so there "
+                                  "is no untreated comparison: the data cannot tell",
+                                  thresholds=EVENT_THRESHOLDS))
+            continue
+        if level == "outlet" and (not treated or not control):
+            continue
+        if not treated or not control:
+            tests.append(RuleTest("silence", "silence.event_group", f"group:{named}", "", None,
+                                  reason=f"event {ev.id!r}: no {'named' if not treated else 'other'}"
+                                  " outlets published in the window; the data cannot tell",
+                                  thresholds=EVENT_THRESHOLDS))
+            continue
+        if level == "group":
+            tests.append(_event_test(data, ev, "silence.event_group", f"group:{named}",
+                                     f"the group the event names ({named})", treated,
+                                     control))
+            continue
+        for oid in sorted(treated):
+            tests.append(_event_test(data, ev, "silence.event_outlet", oid,
+                                     data.outlets[oid].name, {oid}, control))
+    return tests
+
+
+def _best_split(y: np.ndarray, n: np.ndarray) -> tuple[int, float, int]:
+    """(index of the first day after the split, likelihood ratio, splits tried)."""
+    idx = np.flatnonzero(n > 0)
+    yy, nn = y[idx].astype(float), n[idx].astype(float)
+    cy, cn = np.cumsum(yy), np.cumsum(nn)
+    ty, tn = cy[-1], cn[-1]
+
+    def ll(k: np.ndarray, m: np.ndarray) -> np.ndarray:
+        p = np.where(m > 0, k / np.maximum(m, 1), 0.0)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            return np.nan_to_num(k * np.log(p)) + np.nan_to_num((m - k) * np.log1p(-p))
+
+    splits = np.arange(MIN_SEGMENT_DAYS, len(idx) - MIN_SEGMENT_DAYS + 1)
+    if len(splits) == 0:
+        return -1, 0.0, 0
+    k1, m1 = cy[splits - 1], cn[splits - 1]
+    lr = 2 * (ll(k1, m1) + ll(ty - k1, tn - m1) - ll(np.array([ty]), np.array([tn])))
+    best = int(np.argmax(lr))
+    return int(idx[splits[best]]), float(lr[best]), len(splits)
+
+
+def change_point_tests(data: StoryData) -> list[RuleTest]:
+    tests: list[RuleTest] = []
+    day_pos = {d: i for i, d in enumerate(data.days)}
+    n = np.zeros(len(data.days), dtype=int)
+    per_outlet: dict[str, np.ndarray] = defaultdict(lambda: np.zeros(len(data.days), dtype=int))
+    for o, h in data.articles.values():
+        d = h[:10]
+        if d in day_pos:
+            n[day_pos[d]] += 1
+            per_outlet[o][day_pos[d]] += 1
+    for g, inside, _ in group_partitions(data):
+        y = sum((per_outlet[o] for o in inside), np.zeros(len(data.days), dtype=int))
+        t = RuleTest("silence", "silence.change_point", f"group:{g}", "", None,
+                     thresholds=CHANGE_THRESHOLDS, detail={"group": g})
+        if n.sum() < MIN_CHANGE_ARTICLES or (n > 0).sum() < 2 * MIN_SEGMENT_DAYS:
+            t.reason = (f"{int(n.sum())} story articles on {int((n > 0).sum())} days: too few "
+                        "to locate a change; the data cannot tell")
+            tests.append(t)
+            continue
+        pos, lr, tried = _best_split(y, n)
+        y1, n1 = int(y[:pos].sum()), int(n[:pos].sum())
+        y2, n2 = int(y[pos:].sum()), int(n[pos:].sum())
+        s1, s2 = y1 / n1, y2 / n2
+        ratio = (s2 / s1) if s1 > 0 else math.inf
+        se = math.sqrt(1 / (y1 + .5) - 1 / (n1 + .5) + 1 / (y2 + .5) - 1 / (n2 + .5))
+        log_r = math.log((y2 + .5) / (n2 + .5)) - math.log((y1 + .5) / (n1 + .5))
+        p = min(1.0, tried * float(st.chi2.sf(lr, 1)))
+        day = data.days[pos]
+        near = _nearest_event(data, day)
+        t.p_value, t.statistic, t.effect = p, lr, math.exp(log_r)  # finite even from 0
+        t.detail["raw_ratio"] = ratio if math.isfinite(ratio) else None
+        mine = sorted((h, a) for a, (o, h) in data.articles.items() if o in inside)
+        t.evidence = ([(a, "before") for h, a in mine if h[:10] < day][-MAX_EVIDENCE // 2:]
+                      + [(a, "after") for h, a in mine if h[:10] >= day][:MAX_EVIDENCE // 2])
+        t.ci_low, t.ci_high = math.exp(log_r - 1.96 * se), math.exp(log_r + 1.96 * se)
+        t.big_enough = ratio <= 1 / MIN_CHANGE_FACTOR or ratio >= MIN_CHANGE_FACTOR
+        t.detail.update(change_day=day, share_before=s1, share_after=s2, splits_tried=tried,
+                        nearest_event=near[0] if near else None,
+                        days_from_event=near[1] if near else None)
+        where = (f"The nearest known event, “{near[0]}”, is {abs(near[1])} day(s) "
+                 f"{'before' if near[1] >= 0 else 'after'} it." if near else
+                 "No known event is near it.")
+        if near and abs(near[1]) <= EVENT_NEAR_DAYS:
+            # the event's own rule (DiD) tests this change; a rise is the mirror of
+            # the named outlets' drop, since shares of one story sum to one
+            t.detail["explained_by_event"] = near[0]
+        t.sentence = (
+            f"Group “{g}”’s share of the story’s articles changed on {day}: {pct(s1)} before "
+            f"({y1} of {n1}), {pct(s2)} after ({y2} of {n2}), {t.effect:.2f} times "
+            f"(95 % interval {t.ci_low:.2f} to {t.ci_high:.2f}). {where} A change this large "
+            f"anywhere in the series would happen by chance {chance(p)}.")
+        tests.append(t)
+    return tests
+
+
+def _nearest_event(data: StoryData, day: str) -> tuple[str, int] | None:
+    best: tuple[str, int] | None = None
+    d0 = datetime.fromisoformat(day).date()
+    for ev in data.events:
+        diff = (d0 - datetime.fromisoformat(_utc_day(ev.time)).date()).days
+        if best is None or abs(diff) < abs(best[1]):
+            best = (ev.id, diff)
+    return best
