@@ -101,6 +101,7 @@ class ExtractedArticle:
     # empty: the store computes it.
     index_title: str = ""
     index_body: str = ""
+    lsh: tuple[tuple[int, bytes], ...] = ()  # extract.dedupe.lsh_keys(minhash), likewise
 
 
 @dataclass(frozen=True)

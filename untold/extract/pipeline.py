@@ -28,7 +28,7 @@ from dataclasses import dataclass
 from untold.extract.article import NO_TEXT, NOT_ARTICLE, TOO_SHORT, ArticleParts, extract_article
 from untold.extract.canonical import find_canonical
 from untold.extract.decoding import decode_html, header_value
-from untold.extract.dedupe import minhash_signature, normalize_text
+from untold.extract.dedupe import lsh_keys, minhash_signature, normalize_text
 from untold.extract.language import detect_language
 from untold.models import ExtractedArticle
 from untold.store.textindex import index_text
@@ -123,8 +123,9 @@ def _article(url: str, parts: ArticleParts, page: str, extra: dict[str, str],
         language=lang.code,
         language_confidence=round(lang.confidence, 4),
         text_hash=hashlib.sha256(normalized.encode("utf-8")).hexdigest(),
-        minhash=minhash_signature(normalized, normalized=True),
+        minhash=(sig := minhash_signature(normalized, normalized=True)),
         extra=extra,
+        lsh=tuple(lsh_keys(sig)),
         index_title=index_text(parts.title),
         index_body=index_text(parts.text),
     )

@@ -33,6 +33,7 @@ __all__ = ["SQLiteStore"]
 BUSY_TIMEOUT_MS = 60_000  # a long import batch may hold the write lock for seconds
 NEAR_DUP_THRESHOLD = 0.8  # estimated Jaccard of 5-shingles: reprints with small edits
 MAX_FETCH_ATTEMPTS = 3  # a URL that failed this often waits for a human to look at it
+CACHE_KIB = 128 * 1024  # SQLite page cache per connection (default 2 MiB)
 MAX_LSH_CANDIDATES = 200  # a band key shared by more articles is boilerplate, not a reprint
 
 
@@ -73,6 +74,9 @@ class SQLiteStore(ReachMixin, AnalysisMixin, EditsMixin):
                 self.conn.execute("PRAGMA journal_mode=WAL")
                 self.conn.execute("PRAGMA synchronous=NORMAL")
             self.conn.execute("PRAGMA foreign_keys=ON")
+            # LSH band keys and stems land all over their b-trees: a small page cache
+            # turns each insert into page reads once the archive outgrows it
+            self.conn.execute(f"PRAGMA cache_size=-{CACHE_KIB}")
         except sqlite3.DatabaseError as exc:
             raise StoreError(f"cannot open archive: {exc}", source=str(self.path)) from exc
         if not readonly:
@@ -308,7 +312,7 @@ class SQLiteStore(ReachMixin, AnalysisMixin, EditsMixin):
         )
         near: int | None = None
         if a.minhash:
-            keys = lsh_keys(a.minhash)
+            keys = list(a.lsh) or lsh_keys(a.minhash)  # extraction computes them
             # one statement for all bands (each band still capped), one for their minhashes
             cands = c.execute(_lsh_lookup_sql(len(keys)),
                               [x for b, k in keys for x in (b, k, MAX_LSH_CANDIDATES)]).fetchall()
