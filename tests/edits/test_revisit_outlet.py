@@ -101,7 +101,11 @@ def test_edit_creates_one_version_with_word_diff(scenario: Scenario) -> None:
     vs = scenario.store.versions(scenario.ids["edit"])
     assert [v.version for v in vs] == [1, 2]
     assert "число погибших" in vs[0].text and "число погибших" not in vs[1].text
-    assert vs[1].fetched_at == _t(scenario, 6)
+    # a version carries its capture's real fetch time (the schedule's clock is simulated)
+    cap = scenario.store.capture(vs[1].capture_id)
+    assert cap is not None and vs[1].fetched_at == cap["fetched_at"]
+    (edit,) = [e for e in _events(scenario, "edit") if e.kind == "edit"]
+    assert edit.at == _t(scenario, 6)
     (ev,) = _events(scenario, "edit")
     assert (ev.kind, ev.from_version, ev.to_version) == ("edit", 1, 2)
     # seen at the 6h revisit; the 1h revisit still saw version 1

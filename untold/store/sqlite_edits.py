@@ -182,7 +182,10 @@ class EditsMixin(SitesListingsMixin):
                 c.execute("INSERT INTO article_versions (article_id, version, capture_id, "
                           "fetched_at, title, text, text_hash, sha256, noise) "
                           "VALUES (?,?,?,?,?,?,?,?,?)",
-                          (t.article_id, version, cap_id, rec.checked_at, title, text, thash,
+                          # the capture's real fetch time: checked_at follows the schedule's
+                          # clock, which tests and the demo simulate
+                          (t.article_id, version, cap_id,
+                           to_iso(rec.capture.fetched_at) or rec.checked_at, title, text, thash,
                            rec.capture.sha256, _dumps(rec.noise)))
                 t.version = version
                 for ev in rec.events:
