@@ -10,7 +10,6 @@ route, and an unreachable IPv6 address would read as blocking.
 from __future__ import annotations
 
 import asyncio
-import ipaddress
 import socket
 import time
 from typing import Any
@@ -23,6 +22,7 @@ import dns.rcode
 import dns.rdatatype
 
 from untold.collect.failures import TIMEOUT, classify_exception
+from untold.probe.ooni_obs import is_ip
 from untold.probe.options import ProbeOptions, parse_hostport
 
 __all__ = [
@@ -62,14 +62,6 @@ def _entry(host: str, engine: str, resolver: str, failure: str | None, addrs: li
     }
 
 
-def _is_ip(text: str) -> bool:
-    try:
-        ipaddress.ip_address(text)
-    except ValueError:
-        return False
-    return True
-
-
 def addresses(entry: Lookup) -> list[str]:
     return [a["ipv4"] for a in entry.get("answers") or [] if a.get("ipv4")]
 
@@ -99,7 +91,7 @@ class Resolvers:
     async def system(self, host: str) -> Lookup:
         """The lookup a browser on this network would make."""
         host = host.lower().strip("[]").rstrip(".")
-        if _is_ip(host):  # an address in the URL: nothing to look up
+        if is_ip(host):  # an address in the URL: nothing to look up
             t = self._now()
             return _entry(host, "system", "", None, [host], t, t)
         if host in self.opts.hosts:
@@ -117,7 +109,7 @@ class Resolvers:
         if not r:
             return None
         host = host.lower().strip("[]").rstrip(".")
-        if _is_ip(host):
+        if is_ip(host):
             return None
         if r.startswith("https://"):
             return await self._shared(("doh", host), lambda: self._doh(host, r))

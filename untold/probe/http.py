@@ -8,7 +8,6 @@ the options apply throughout, so tests stay on loopback.
 
 from __future__ import annotations
 
-import ipaddress
 import re
 import ssl
 import time
@@ -30,6 +29,7 @@ from untold.collect.failures import (
     classify_exception,
 )
 from untold.collect.transport import PoolTransport
+from untold.probe.ooni_obs import is_ip
 from untold.probe.options import ProbeOptions
 
 __all__ = ["BODY_KEPT_BYTES", "NETWORK_ERRORS", "Fetched", "client_for", "fetch", "request_entry", "title_of"]
@@ -62,14 +62,6 @@ def title_of(body: bytes) -> str:
     return " ".join(unescape(m.group(1).decode("utf-8", "replace")).split())[:200]
 
 
-def _is_ip(text: str) -> bool:
-    try:
-        ipaddress.ip_address(text)
-    except ValueError:
-        return False
-    return True
-
-
 class _PinnedBackend(httpcore.AsyncNetworkBackend):
     """Connects each host to the address the probe chose for it (the URL keeps the name)."""
 
@@ -88,7 +80,7 @@ class _PinnedBackend(httpcore.AsyncNetworkBackend):
         if self.handoff is not None and (key, port) == self.handoff[:2]:
             stream, self.handoff = self.handoff[2], None
             return _Measured(stream)
-        ip = key if _is_ip(key) else self.pins.get(key)
+        ip = key if is_ip(key) else self.pins.get(key)
         if ip is None:
             ip = await self.resolve(key)
             if ip is None:

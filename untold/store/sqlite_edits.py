@@ -12,7 +12,6 @@ from __future__ import annotations
 import json
 import sqlite3
 from collections.abc import Iterable, Sequence
-from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -101,16 +100,8 @@ def _dumps(v: Any) -> str:
 
 
 class EditsMixin(SitesListingsMixin):
-    """Methods mixed into SQLiteStore; ``conn`` and ``transaction`` come from it."""
-
-    conn: sqlite3.Connection
-
-    def transaction(self) -> AbstractContextManager[sqlite3.Connection]:
-        raise NotImplementedError
-
-    @staticmethod
-    def _insert_capture(c: sqlite3.Connection, rec: CaptureRecord) -> int:
-        raise NotImplementedError
+    """Methods mixed into SQLiteStore; ``conn``, ``transaction`` and ``_insert_capture``
+    come from it (declared on ``SitesListingsMixin``)."""
 
     # -- schedule ------------------------------------------------------------
     def enroll_revisits(self, first_offset_s: float, now: datetime) -> int:
