@@ -160,6 +160,7 @@ per_host = 8
 concurrency = 8
 retries = 0
 resolve = {{ "{HOST}" = "127.0.0.1:{port}" }}
+allow_private = true
 [revisit]
 check_listings = false
 [[outlets]]

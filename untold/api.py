@@ -132,26 +132,48 @@ def export(study: StudyLike, fmt: str, out: Path | None = None) -> tuple[Path, i
     return out, n
 
 
-def archive_check(study: StudyLike) -> list[str]:
-    """Integrity problems of the archive: database, index and WARC files."""
-    from untold.collect.warcwriter import verify_warc_file
+def archive_check(study: StudyLike, *, quick: bool = False, deep: bool = False,
+                  workers: int | None = None,
+                  progress: Callable[[int, int], None] | None = None) -> Any:
+    """Is the evidence there? The database's integrity and every capture's WARC record.
 
+    Returns a :class:`untold.collect.evidence.CheckReport` (``.ok``, ``.lines()``):
+    the SQLite and full-text index checks, then each capture matched with its WARC
+    record, imported WARC files that moved or changed, and notes (a killed run's
+    truncated tail). Default (full): the stored bytes of each record hashed and
+    compared with their digest taken at capture time (imported files: whole, with
+    the registry); ``quick``: record headers only; ``deep``: every record inflated
+    and its payload's digest verified. The database is checked on a connection of
+    its own while the WARC files are read.
+    """
+    from untold.collect.evidence import DEEP, FULL, QUICK, check_evidence
+    from untold.errors import UsageError
+
+    if quick and deep:
+        raise UsageError("--quick and --deep exclude each other", source="--deep",
+                         hint="give one of them (or neither, for the full check)")
     st = load(study)
     if not st.db_path.exists():
         raise UntoldError("archive not found", source=str(st.db_path),
                           hint="run 'untold collect' or 'untold import' first")
-    store = open_archive(st)  # FTS5's integrity-check is issued as a write
+    mode = QUICK if quick else DEEP if deep else FULL
+    store = open_archive(st)
     try:
-        problems = store.integrity_check()
+        return check_evidence(store, st.warc_dir, mode=mode, workers=workers,
+                              progress=progress,
+                              database=lambda: _database_problems(st, thorough=deep))
     finally:
         store.close()
-    if st.warc_dir.exists():
-        for f in sorted(st.warc_dir.glob("*.warc.gz")):
-            _, tail = verify_warc_file(f)
-            if tail is not None:
-                problems.append(f"{f.name}: truncated record at byte {tail} "
-                                "(left by a killed run; its captures were not recorded)")
-    return problems
+
+
+def _database_problems(st: Study, *, thorough: bool) -> list[str]:
+    """The database's own checks, on a connection of their own (they run in a thread);
+    SQLite's full index-by-index integrity check only with ``--deep``."""
+    store = open_archive(st)  # FTS5's integrity-check is issued as a write
+    try:
+        return store.integrity_check(thorough=thorough)
+    finally:
+        store.close()
 
 
 def disk_usage(study: StudyLike) -> int:

@@ -7,7 +7,6 @@ plain rows (or JSON / CSV text) for the CLI, the report and the dashboard.
 
 from __future__ import annotations
 
-import csv
 import io
 import json
 import math
@@ -18,6 +17,7 @@ from typing import Any
 from untold.config import Study, load_study
 from untold.errors import ConfigError, StoreError, UntoldError
 from untold.store.sqlite_analysis import FindingRecord
+from untold.text.spreadsheet import SafeDictWriter
 
 __all__ = ["FINDING_FIELDS", "compute_findings", "finding_row", "finding_tests", "findings"]
 
@@ -127,7 +127,7 @@ def findings(study: str | Path | Study, *, story_ids: Sequence[str] | None = Non
         return json.dumps(rows, ensure_ascii=False, indent=2) + "\n"
     if fmt == "csv":
         buf = io.StringIO()
-        w = csv.DictWriter(buf, fieldnames=list(FINDING_FIELDS))
+        w = SafeDictWriter(buf, fieldnames=list(FINDING_FIELDS))  # subjects, sentences
         w.writeheader()
         for r in rows:
             w.writerow({**r, "thresholds": json.dumps(r["thresholds"], ensure_ascii=False),

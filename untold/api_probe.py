@@ -142,8 +142,40 @@ def verdict_dict(v: Any) -> dict[str, Any]:
 
 
 def start_probe_helper(listen: str, options: ProbeOptions | None = None, *,
+                       token: str | None = None, token_file: Path | None = None,
+                       allow_private: bool = False, allow_ports: Sequence[int] = (),
+                       rate_per_s: float | None = None, burst: int | None = None,
                        verbose: bool = False) -> Any:
-    """Bind the control helper (``untold helper``); the caller serves or starts it."""
+    """Bind the control helper (``untold helper``); the caller serves or starts it.
+
+    Safe by default: a token is always required — ``token`` as given, else the one
+    in ``token_file`` (default ``helper-token`` in the user's untold config
+    directory), else a new one saved there with mode 0600 (``server.token_info.created``
+    says so; ``server.token`` is it). Only public addresses on ports 80/443 (plus the
+    options' port overrides and ``allow_ports``) are measured; ``allow_private`` is for
+    tests on loopback. Each client may send ``burst`` requests at once, then
+    ``rate_per_s`` (defaults: ``RATE_BURST``, ``RATE_PER_S``).
+    """
+    from untold.probe.control_guard import (
+        RATE_BURST,
+        RATE_PER_S,
+        HelperPolicy,
+        RateLimiter,
+        plan_token,
+        save_token,
+    )
     from untold.probe.control_server import start_helper
 
-    return start_helper(listen, options or ProbeOptions(), verbose=verbose)
+    policy = HelperPolicy(allow_private=allow_private, allow_ports=frozenset(allow_ports))
+    limiter = RateLimiter(RATE_PER_S if rate_per_s is None else rate_per_s,
+                          RATE_BURST if burst is None else burst)
+    tok = plan_token(token, token_file)
+    server = start_helper(listen, options or ProbeOptions(), token=tok.value, policy=policy,
+                          limiter=limiter, verbose=verbose)
+    try:  # a new token is written only once the helper could listen
+        tok = save_token(tok)
+    except BaseException:
+        server.server_close()
+        raise
+    server.token, server.token_info = tok.value, tok
+    return server

@@ -113,6 +113,12 @@ def report(study: str | Path | Study, out: str | Path | None = None, *,
     if path.suffix.lower() not in (".html", ".htm"):
         raise UntoldError("the report is an HTML file", source=str(path),
                           hint="give an output name ending in .html")
+    if path.is_dir():
+        raise UntoldError("the output path is a folder", source=str(path),
+                          hint="give a file name ending in .html")
+    if out is not None and not path.parent.is_dir():  # a typo must not make folders
+        raise UntoldError("the report's folder does not exist", source=str(path.parent),
+                          hint="create it first, or choose another -o")
     ctx = report_context(st, path, analyze_missing=analyze_missing,
                          extra_sections=extra_sections, progress=progress)
     if progress:

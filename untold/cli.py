@@ -1,13 +1,18 @@
 """The ``untold`` command line: a thin Typer layer over :mod:`untold.api`.
 
-Known problems (``UntoldError``) print one line on stderr and exit 2; an
-interrupted long job says how to resume and exits 130.
+Every error is one line on stderr (``error: ...``), never a traceback: a wrong
+command line (a missing argument, an unknown command or format, a bad option
+value, a query that does not parse) exits 2; a failure (a bad study file, a
+missing or damaged archive, unreadable input, the network) exits 1; an
+interrupted long job says how to resume and exits 130. An unexpected exception
+is a bug: one line says so, and ``UNTOLD_DEBUG=1`` shows its traceback.
 """
 
 from __future__ import annotations
 
-import csv
+import io
 import json
+import os
 import sys
 import time
 from collections import Counter
@@ -18,7 +23,6 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
-from rich.console import Console
 from rich.markup import escape
 from rich.progress import (
     BarColumn,
@@ -30,16 +34,48 @@ from rich.progress import (
 from rich.table import Table
 
 from untold import api
-from untold.errors import UntoldError
+from untold.cli_common import StudyArg, err, error_line, format_option, out, warn
+from untold.errors import QueryError, UntoldError, UsageError, WarcError
+from untold.text.spreadsheet import SafeDictWriter
 from untold.timeutil import to_iso
 
 app = typer.Typer(add_completion=False, no_args_is_help=True,
                   help="Measure information control in the news.")
-# Piped output is not wrapped at 80 columns: tables stay readable in files and CI logs.
-out = Console(width=None if sys.stdout.isatty() else 140)
-err = Console(stderr=True, soft_wrap=True)
+# set to show the traceback of an unexpected error (a bug) instead of its one line
+DEBUG_ENV = "UNTOLD_DEBUG"
 
-StudyArg = Annotated[Path, typer.Argument(help="The study file (TOML).")]
+
+class _LazyProgress(Progress):
+    """A progress display that appears at the work's first report, not before.
+
+    So an error raised before any work is done (a bad study, a busy archive) is the
+    only thing on stderr; a run that fails later leaves its bar erased, not half drawn.
+    """
+
+    def update(self, *args: Any, **kwargs: Any) -> None:
+        if not self.live.is_started:
+            self.start()
+        super().update(*args, **kwargs)
+
+    def __enter__(self) -> _LazyProgress:
+        return self
+
+    def __exit__(self, exc_type: Any, exc: Any, tb: Any) -> None:
+        if exc_type is None:
+            self.stop()
+            return
+        self.live.transient = True
+        if self.console.is_terminal:
+            self.stop()
+            return
+        # off a terminal even an erased bar leaves a blank line: send it nowhere, then
+        # give the console back its own setting (None: whatever sys.stderr is then)
+        saved = self.console._file
+        self.console.file = io.StringIO()
+        try:
+            self.stop()
+        finally:
+            self.console._file = saved
 
 
 @contextmanager
@@ -47,7 +83,7 @@ def _progress(label: str) -> Iterator[Progress]:
     cols = [TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(),
             TextColumn("{task.fields[rate]:>7.1f}/s"), TextColumn("{task.fields[info]}"),
             TimeElapsedColumn()]
-    with Progress(*cols, console=err, transient=False) as p:
+    with _LazyProgress(*cols, console=err, transient=False) as p:
         yield p
 
 
@@ -61,7 +97,7 @@ def init(path: Annotated[Path, typer.Argument(help="Where to write the study fil
          force: bool = typer.Option(False, help="Overwrite an existing file.")) -> None:
     """Write a commented example study file to start from."""
     p = api.init_study(path, force=force, testlist=from_testlist, country=country)
-    out.print(f"wrote {p}")
+    out.print(f"wrote {escape(str(p))}")
 
 
 @app.command()
@@ -101,7 +137,7 @@ def _print_collect(stats: Any) -> None:
     if stats.failures:
         out.print("failures: " + ", ".join(f"{k} {v}" for k, v in sorted(stats.failures.items())))
     for msg in stats.source_errors[:10]:
-        err.print(f"[yellow]warning:[/] {msg}", markup=True, highlight=False)
+        warn(msg)
     if len(stats.source_errors) > 10:
         err.print(f"... and {len(stats.source_errors) - 10} more source errors")
 
@@ -111,9 +147,14 @@ def import_(study: StudyArg,
             files: Annotated[list[Path], typer.Argument(help="WARC files (.warc, .warc.gz).")],
             only_study_outlets: bool = typer.Option(
                 False, help="Skip pages of domains the study does not name."),
-            workers: Annotated[int | None, typer.Option(help="Extraction processes.")] = None,
+            workers: Annotated[int | None, typer.Option(
+                min=1, help="Extraction processes.")] = None,
             ) -> None:
-    """Load web archives (your crawls, Common Crawl CC-NEWS) into the archive (resumable)."""
+    """Load web archives (your crawls, Common Crawl CC-NEWS) into the archive (resumable).
+
+    A damaged record or file costs only itself: everything readable is imported, each
+    gap is one warning line (file@offset, bytes, why), and the exit status is 1.
+    """
     st = api.load(study)
     for f in files:
         if not f.is_file():
@@ -138,14 +179,20 @@ def import_(study: StudyArg,
     for k, v in d.items():
         if isinstance(v, dict) and v:
             out.print(f"{k.replace('_', ' ')}: " + ", ".join(f"{a} {b}" for a, b in v.items()))
+    # damaged or unreadable files: the rest is stored, and the exit status says so (1)
+    summary = stats.damage() if hasattr(stats, "damage") else None
+    if summary is not None and stats.files_failed == stats.error_count == 1 \
+            and not stats.skipped_bytes and len(errors) == 1:
+        errors, summary = [], str(errors[0])  # one unreadable file: its line is the error
     for e in errors:
-        err.print(f"[yellow]warning:[/] {e}", markup=True, highlight=False)
+        warn(str(e))
+    if summary is not None:
+        raise WarcError(summary)
 
 
 @app.command()
 def status(study: StudyArg,
-           format: Annotated[str, typer.Option("--format", help="table or json")] = "table",
-           ) -> None:
+           format: Annotated[str, format_option("table", "json")] = "table") -> None:
     """Per outlet: articles stored, date range, last successful fetch, recent failures."""
     rows = api.status(study)
     if format == "json":
@@ -177,12 +224,10 @@ def search(study: StudyArg,
            = None,
            group: Annotated[list[str] | None, typer.Option(help="Outlet group (repeatable).")]
            = None,
-           limit: Annotated[int | None, typer.Option(help="At most this many.")] = None,
-           format: Annotated[str, typer.Option("--format", help="table, csv or json")]
-           = "table") -> None:
+           limit: Annotated[int | None, typer.Option(min=1, help="At most this many.")]
+           = None,
+           format: Annotated[str, format_option("table", "csv", "json")] = "table") -> None:
     """Search the archive with the Lucene / Media Cloud style query language."""
-    if format not in ("table", "csv", "json"):
-        raise UntoldError(f"unknown format {format!r}", hint="use table, csv or json")
     hits = api.search(study, query, since=_utc(since), until=_utc(until),
                       outlets=outlet or (), groups=group or (), limit=limit)
     rows = [{"id": h.id, "outlet": h.outlet_id, "published": to_iso(h.published),
@@ -190,7 +235,7 @@ def search(study: StudyArg,
     if format == "json":
         sys.stdout.write(json.dumps(rows, ensure_ascii=False, indent=2) + "\n")
     elif format == "csv":
-        w = csv.DictWriter(sys.stdout, fieldnames=["id", "outlet", "published", "language",
+        w = SafeDictWriter(sys.stdout, fieldnames=["id", "outlet", "published", "language",
                                                    "title", "url"])
         w.writeheader()
         w.writerows(rows)
@@ -214,24 +259,48 @@ def _day(iso: str | None) -> str:
 
 @app.command()
 def export(study: StudyArg,
-           format: Annotated[str, typer.Option("--format", help="jsonl, csv or parquet")]
-           = "jsonl",
+           format: Annotated[str, format_option("jsonl", "csv", "parquet")] = "jsonl",
            output: Annotated[Path | None, typer.Option("-o", "--output", help="Output file.")]
            = None) -> None:
     """Export the articles (id, outlet, url, canonical url, title, text, language, times, digest)."""
     path, n = api.export(study, format, output)
-    out.print(f"wrote {n} articles to {path}")
+    out.print(f"wrote {n} articles to {escape(str(path))}")
 
 
 @app.command()
-def check(study: StudyArg) -> None:
-    """Check the archive's integrity (database, full-text index, WARC files)."""
-    problems = api.archive_check(study)
-    for p in problems:
-        out.print(f"problem: {p}")
-    if any(not p.split(":")[0].endswith(".warc.gz") for p in problems):
+def check(study: StudyArg,
+          quick: Annotated[bool, typer.Option(
+              "--quick", help="Files and record headers only: nothing is hashed.")]
+          = False,
+          deep: Annotated[bool, typer.Option(
+              "--deep", help="Inflate every record and verify its payload's SHA-256 and "
+              "WARC digests (several times slower than the default).")] = False) -> None:
+    """Prove the evidence is there and unaltered: database, index, every record.
+
+    By default the stored bytes of each record are hashed and compared with
+    the digest taken when they were written (an imported WARC file: the whole
+    file, with its digest at import); a record that differs, or has no such
+    digest, is read and its payload verified. Exits 1 when evidence is lost
+    or altered (or the database is damaged).
+    """
+    st = api.load(study)  # a bad study file fails before any progress bar
+    t0 = time.monotonic()
+    with _progress("check") as p:
+        task = p.add_task("checking captures", total=None, rate=0.0, info="")
+
+        def tick(done: int, total: int) -> None:
+            p.update(task, total=total or None, completed=done,
+                     rate=done / max(time.monotonic() - t0, 1e-6), info="")
+
+        report = api.archive_check(st, quick=quick, deep=deep, progress=tick)
+    sys.stdout.write("".join(line + "\n" for line in report.lines()))
+    if not report.ok:
+        sys.stdout.write("archive has problems: evidence lost or altered (see above)\n"
+                         if report.capture_problems or report.file_problems
+                         else "archive has problems (see above)\n")
+        sys.stdout.flush()
         raise typer.Exit(1)
-    out.print("archive ok" if not problems else "archive ok (see notes above)")
+    sys.stdout.write("archive ok\n" if not report.notes else "archive ok (see notes above)\n")
 
 
 @app.command()
@@ -267,8 +336,8 @@ def demo(dest: Annotated[Path, typer.Argument(help="Where to build the example s
     out.print(f"findings: {len(found)} "
               f"({', '.join(f'{k} {n}' for k, n in sorted(kinds.items())) or 'none'}); "
               f"ground truth: {res['ground_truth']}")
-    out.print(f"study: {res['study']}")
-    out.print(f"archive: {res['archive']}")
+    out.print(f"study: {escape(str(res['study']))}")
+    out.print(f"archive: {escape(str(res['archive']))}")
     sys.stdout.flush()
     print(Path(res["report"]).resolve())
 
@@ -283,26 +352,60 @@ def _register_areas() -> None:
 _register_areas()
 
 
-def main() -> None:
-    try:
-        app(standalone_mode=False)
-    except UntoldError as exc:
-        err.print(f"[red]error:[/] {escape(str(exc))}", markup=True, highlight=False)
-        sys.exit(2)
-    except KeyboardInterrupt:
-        err.print("interrupted: everything collected so far is kept; run again to resume")
-        sys.exit(130)
-    except typer.Exit as exc:
-        sys.exit(exc.exit_code)
-    except typer.Abort:
-        sys.exit(1)
-    except Exception as exc:  # click usage errors arrive here in non-standalone mode
-        import click
+INTERRUPTED = "interrupted: everything collected so far is kept; run again to resume"
 
-        if isinstance(exc, click.ClickException):
-            exc.show()
-            sys.exit(exc.exit_code)
-        raise
+
+def main(args: list[str] | None = None) -> None:
+    """Run the command line (``sys.argv`` by default) and exit with its status."""
+    sys.exit(run(args))
+
+
+def run(args: list[str] | None = None) -> int:
+    """Run one command line; return the exit status. Every error is one line on stderr:
+    2 for a wrong command line, 1 for a failure, 130 when interrupted."""
+    try:
+        rv = app(args=args, prog_name="untold", standalone_mode=False)
+    except typer.TyperException as exc:  # typer's own (vendored click) usage errors
+        return _typer_error(exc)
+    except UntoldError as exc:
+        error_line(exc.one_line())
+        return 2 if isinstance(exc, UsageError | QueryError) else 1
+    except KeyboardInterrupt:
+        err.print(INTERRUPTED)
+        return 130
+    except typer.Exit as exc:
+        return exc.exit_code
+    except typer.Abort:
+        error_line("aborted: nothing more was done")
+        return 1
+    except OSError as exc:  # the system refused (disk full, permissions): not a bug
+        where = f"{exc.filename}: " if exc.filename else ""
+        error_line(f"{where}{exc.strerror or exc}")
+        return 1
+    except Exception as exc:
+        if os.environ.get(DEBUG_ENV):
+            raise
+        error_line(f"unexpected {type(exc).__name__}: {exc} (a bug in untold: run again "
+                   f"with {DEBUG_ENV}=1 to see where, and please report it)")
+        return 1
+    if rv == 130:  # typer turns Ctrl-C during a command into exit status 130
+        err.print(INTERRUPTED)
+    return rv if isinstance(rv, int) else 0
+
+
+def _typer_error(exc: typer.TyperException) -> int:
+    """One line for a usage error from the command-line parser, with where to look."""
+    ctx = getattr(exc, "ctx", None)
+    if type(exc).__name__ == "NoArgsIsHelpError":  # 'untold' or a group with no command
+        text = exc.format_message().strip()  # typer has printed its Rich help already
+        if text:
+            sys.stderr.write(text + "\n")
+        return 2
+    text = exc.format_message()
+    if exc.exit_code == 2:
+        text += f" (see '{ctx.command_path if ctx is not None else 'untold'} --help')"
+    error_line(text)
+    return exc.exit_code
 
 
 if __name__ == "__main__":

@@ -6,24 +6,19 @@
 
 from __future__ import annotations
 
-import csv
 import json
 import sys
 import time
-from pathlib import Path
 from typing import Annotated, Any
 
 import typer
-from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
-from untold.errors import UntoldError
+from untold.cli_common import StudyArg, err, format_option, out
+from untold.errors import UsageError
+from untold.text.spreadsheet import SafeDictWriter
 from untold.timeutil import from_iso
-
-out = Console(width=None if sys.stdout.isatty() else 140)
-err = Console(stderr=True, soft_wrap=True)
-StudyArg = Annotated[Path, typer.Argument(help="The study file (TOML).")]
 
 
 def _print_stats(stats: Any) -> None:
@@ -42,7 +37,7 @@ def _emit(rows: list[dict[str, Any]], cols: list[str], fmt: str, title: str) -> 
     if fmt == "json":
         sys.stdout.write(json.dumps(rows, ensure_ascii=False, indent=2) + "\n")
     elif fmt == "csv":
-        w = csv.DictWriter(sys.stdout, fieldnames=cols, extrasaction="ignore")
+        w = SafeDictWriter(sys.stdout, fieldnames=cols, extrasaction="ignore")
         w.writeheader()
         w.writerows(rows)
     else:
@@ -52,12 +47,6 @@ def _emit(rows: list[dict[str, Any]], cols: list[str], fmt: str, title: str) -> 
         for r in rows:
             t.add_row(*(escape("" if r.get(c) is None else str(r.get(c))) for c in cols))
         out.print(t)
-
-
-def _fmt(fmt: str) -> str:
-    if fmt not in ("table", "csv", "json"):
-        raise UntoldError(f"unknown format {fmt!r}", hint="use table, csv or json")
-    return fmt
 
 
 def register(app: typer.Typer) -> None:
@@ -71,15 +60,16 @@ def register(app: typer.Typer) -> None:
                     "2026-10-06T10:00:00Z (simulations).")] = None,
                 outlet: Annotated[list[str] | None, typer.Option(
                     help="Only this outlet id (repeatable).")] = None,
-                limit: Annotated[int | None, typer.Option(help="At most this many.")] = None,
+                limit: Annotated[int | None, typer.Option(
+                    min=1, help="At most this many.")] = None,
                 ) -> None:
         """Revisit stored articles that are due now, record edits and deletions, exit."""
-        st = api.load(study)
         try:
             when = from_iso(now) if now else None
         except ValueError as exc:
-            raise UntoldError(f"--now {now!r} is not an ISO 8601 time",
-                              hint="write it like 2026-10-06T10:00:00Z") from exc
+            raise UsageError(f"--now {now!r} is not an ISO 8601 time",
+                             hint="write it like 2026-10-06T10:00:00Z") from exc
+        st = api.load(study)
         from untold.cli import _progress
 
         t0 = time.monotonic()
@@ -99,17 +89,18 @@ def register(app: typer.Typer) -> None:
               interval: Annotated[str | None, typer.Option(
                   help="Pause between passes, e.g. 5m (default: [revisit] watch_interval).")]
               = None,
-              passes: Annotated[int | None, typer.Option(help="Stop after this many.")] = None,
+              passes: Annotated[int | None, typer.Option(
+                  min=1, help="Stop after this many.")] = None,
               no_collect: bool = typer.Option(False, help="Only revisit, do not collect."),
               ) -> None:
         """Collect and revisit in a loop until Ctrl-C or SIGTERM (stops cleanly)."""
         from untold.config import parse_duration
 
-        st = api.load(study)
         try:
             wait = parse_duration(interval) if interval is not None else None
         except ValueError as exc:
-            raise UntoldError(str(exc), source="--interval") from exc
+            raise UsageError(str(exc), source="--interval") from exc
+        st = api.load(study)
 
         def on_pass(n: int, stats: Any) -> None:
             out.print(f"[bold]pass {n}[/]", highlight=False)
@@ -123,10 +114,10 @@ def register(app: typer.Typer) -> None:
     def edits(study: StudyArg,
               story: Annotated[list[str] | None, typer.Option(
                   help="Only this story id (repeatable).")] = None,
-              format: Annotated[str, typer.Option("--format", help="table, csv or json")]
-              = "table") -> None:
+              format: Annotated[str, format_option("table", "csv", "json")] = "table",
+              ) -> None:
         """Findings about edited, deleted and restored articles, per story (stored)."""
-        fmt = _fmt(format)
+        fmt = format
         rows = []
         for se in api.analyze_edits(study, stories=story or ()):
             for f in se.findings:
@@ -141,8 +132,10 @@ def register(app: typer.Typer) -> None:
     @app.command()
     def diff(study: StudyArg,
              article: Annotated[int, typer.Argument(help="Article id.")],
-             old: Annotated[int | None, typer.Option(help="Old version number.")] = None,
-             new: Annotated[int | None, typer.Option(help="New version number.")] = None,
+             old: Annotated[int | None, typer.Option(min=1, help="Old version number.")]
+             = None,
+             new: Annotated[int | None, typer.Option(min=1, help="New version number.")]
+             = None,
              ) -> None:
         """Show two versions of an article word by word (removed red, added green)."""
         d = api.article_diff(study, article, old=old, new=new)

@@ -7,12 +7,11 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.console import Console
 from rich.markup import escape
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.progress import BarColumn, MofNCompleteColumn, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from untold.errors import UntoldError
+from untold.cli_common import err, format_option, out
 
 
 def register(app: typer.Typer) -> None:
@@ -23,15 +22,13 @@ def register(app: typer.Typer) -> None:
         study: Annotated[Path, typer.Argument(help="The study file (TOML).")],
         story: Annotated[list[str] | None, typer.Option(
             help="Only this story id (repeatable).")] = None,
-        format: Annotated[str, typer.Option("--format", help="table, csv or json")] = "table",
+        format: Annotated[str, format_option("table", "csv", "json")] = "table",
         stored: bool = typer.Option(False, help="Print the stored findings; compute only "
                                     "stories never computed."),
     ) -> None:
         """Omitted facts, silences after events and framing, with their statistics."""
         from untold import api
 
-        if format not in ("table", "csv", "json"):
-            raise UntoldError(f"unknown format {format!r}", hint="use table, csv or json")
         if not stored:
             _compute(study, story or None)
         if format != "table":
@@ -39,19 +36,24 @@ def register(app: typer.Typer) -> None:
             return
         rows = api.findings(study, story_ids=story or None)
         assert isinstance(rows, list)
-        out = Console(width=None if sys.stdout.isatty() else 140)
         t = Table(title=f"{len(rows)} findings", caption="q: false-discovery-adjusted "
                   "p-value across the story's tests; effect with its 95 % interval")
         for col in ("story", "kind", "subject", "q", "effect", "finding"):
             t.add_column(col, overflow="fold", justify="right" if col in ("q", "effect")
                          else "left")
         for r in rows:
-            eff = "-" if r["effect"] is None else (
-                f"{r['effect']:.2f} [{r['ci_low']:.2f}, {r['ci_high']:.2f}]"
-                if r["ci_low"] is not None and r["ci_high"] is not None else f"{r['effect']:.2f}")
-            t.add_row(escape(str(r["story"])), r["kind"], escape(r["subject"]),
-                      f"{r['q_value']:.2g}", eff, escape(r["sentence"]))
+            eff = _num(r["effect"], ".2f")
+            if r["effect"] is not None and r["ci_low"] is not None and r["ci_high"] is not None:
+                eff += f" [{r['ci_low']:.2f}, {r['ci_high']:.2f}]"
+            t.add_row(escape(str(r["story"])), escape(r["kind"]), escape(str(r["subject"])),
+                      _num(r["q_value"], ".2g"), eff, escape(r["sentence"]))
         out.print(t)
+
+
+def _num(x: float | None, spec: str) -> str:
+    """A number for the table; "-" where a finding has none (edits and deletions are
+    not tested, so they have no q-value, effect or interval)."""
+    return "-" if x is None else format(x, spec)
 
 
 def _compute(study: Path, story_ids: list[str] | None) -> None:
@@ -61,7 +63,9 @@ def _compute(study: Path, story_ids: list[str] | None) -> None:
     st = api.load(study)  # a bad study file fails before the progress bar
     cols = [TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(),
             TextColumn("{task.fields[info]}"), TimeElapsedColumn()]
-    with Progress(*cols, console=Console(stderr=True), transient=False) as p:
+    from untold.cli import _LazyProgress  # the bar appears at the first report, not before
+
+    with _LazyProgress(*cols, console=err, transient=False) as p:
         task = p.add_task("findings", total=None, info="")
 
         def tick(done: int, total: int, story_id: str) -> None:

@@ -8,22 +8,14 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
-from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
-from untold.errors import UntoldError
+from untold.cli_common import error_line, format_option, out
 
 ooni = typer.Typer(no_args_is_help=True, help="OONI measurements: re-score, import, fingerprints.")
 fingerprints = typer.Typer(no_args_is_help=True, help="Blocking fingerprints (OONI's CSV format).")
 ooni.add_typer(fingerprints, name="fingerprints")
-
-FORMATS = ("table", "json")
-
-
-def _consoles() -> tuple[Console, Console]:
-    return Console(width=None if sys.stdout.isatty() else 140), Console(stderr=True, soft_wrap=True)
-
 
 def _show(v: Any) -> str:
     return "null" if v is None else str(v).lower() if isinstance(v, bool) else str(v)
@@ -32,16 +24,13 @@ def _show(v: Any) -> str:
 @ooni.command()
 def rescore(targets: Annotated[list[Path], typer.Argument(
                 help="OONI files (JSON, JSONL, .gz, API answers), or one study file (.toml).")],
-            format: Annotated[str, typer.Option("--format", help="table or json")] = "table",
+            format: Annotated[str, format_option("table", "json")] = "table",
             fingerprints: Annotated[list[Path] | None, typer.Option(
                 "--fingerprints", help="Also use this fingerprint CSV (repeatable).")] = None
             ) -> None:
     """OONI's verdict beside untold's for each measurement (or re-score a study)."""
     from untold import api
 
-    if format not in FORMATS:
-        raise UntoldError(f"unknown format {format!r}", hint="use table or json")
-    out, err = _consoles()
     if len(targets) == 1 and targets[0].suffix == ".toml":
         res = api.rescore_study(targets[0])
         if format == "json":
@@ -53,7 +42,7 @@ def rescore(targets: Annotated[list[Path], typer.Argument(
         return
     rows, errors = api.rescore_files(targets, fingerprint_files=fingerprints or [])
     for e in errors:
-        err.print(f"error: {escape(str(e))}", highlight=False)
+        error_line(e.one_line())
     if format == "json":
         sys.stdout.write(json.dumps(rows, ensure_ascii=False, indent=2) + "\n")
     else:
@@ -75,10 +64,9 @@ def import_(study: Annotated[Path, typer.Argument(help="The study file (TOML).")
     """Store and score the measurements of the study's outlets (idempotent)."""
     from untold import api
 
-    out, err = _consoles()
     st = api.ooni_import(study, files)
     for e in st.errors:
-        err.print(f"error: {escape(e)}", highlight=False)
+        error_line(e)
     out.print(f"read {st.read}, imported {st.imported}, already stored {st.already}, "
               f"not a study outlet {st.skipped_no_outlet}, errors {len(st.errors)}")
     if st.errors:
@@ -94,7 +82,6 @@ def update(files: Annotated[list[Path], typer.Argument(
     """Validate fingerprint CSVs and install them for later verdicts."""
     from untold import api
 
-    out, _ = _consoles()
     for r in api.install_fingerprints(files, study=study):
         out.print(f"installed {r['path']}: {r['dns']} dns, {r['http']} http fingerprints")
 

@@ -9,6 +9,18 @@ from typing import Annotated
 import typer
 from rich.console import Console
 
+from untold.errors import UsageError
+
+HTML_SUFFIXES = (".html", ".htm")  # the report is one HTML file; anything else is a typo
+
+
+def _html_name(value: Path | None) -> Path | None:
+    """Refuse ``-o report.pdf`` while the command line is parsed (exit 2)."""
+    if value is not None and value.suffix.lower() not in HTML_SUFFIXES:
+        raise UsageError("the report is an HTML file", source=str(value),
+                         hint="give an output name ending in .html")
+    return value
+
 
 def register(app: typer.Typer) -> None:
     """Add this area's commands to the main app."""
@@ -16,7 +28,8 @@ def register(app: typer.Typer) -> None:
     @app.command()
     def report(study: Annotated[Path, typer.Argument(help="The study file (TOML).")],
                output: Annotated[Path | None, typer.Option(
-                   "-o", "--output", help="The HTML file (default: <archive>/report.html).")]
+                   "-o", "--output", callback=_html_name,
+                   help="The HTML file (default: <archive>/report.html).")]
                = None,
                analyze: bool = typer.Option(
                    True, help="Analyse stories that have no stored result yet.")) -> None:

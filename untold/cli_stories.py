@@ -7,7 +7,6 @@ stories (attention, coverage, reprints); later steps (findings) chain after it.
 
 from __future__ import annotations
 
-import csv
 import json
 import sys
 from pathlib import Path
@@ -16,19 +15,21 @@ from typing import Annotated, Any
 import typer
 from rich.console import Console
 from rich.markup import escape
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.progress import BarColumn, MofNCompleteColumn, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from untold.errors import UntoldError
+from untold.cli_common import err, format_option, out
+from untold.errors import UsageError
+from untold.text.spreadsheet import SafeDictWriter
 
 FORMATS = ("table", "csv", "json")
+BUCKETS = ("day", "hour")
 SUMMARY_COLUMNS = ("story", "matching", "reprints", "covered", "silent", "unreachable",
                    "no_output", "not_collected", "first_outlet", "first_time", "first_title")
 
 
 def _out() -> Console:
-    # piped output is not wrapped at 80 columns (as in cli.py)
-    return Console(width=None if sys.stdout.isatty() else 140)
+    return out  # piped output is not wrapped at 80 columns (untold.cli_common)
 
 
 def run_stories(study: Any, story_ids: list[str] | None, bucket: str | None) -> list[Any]:
@@ -38,7 +39,9 @@ def run_stories(study: Any, story_ids: list[str] | None, bucket: str | None) -> 
     api.select_stories(study, story_ids)  # an unknown id fails before the progress bar
     cols = [TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(),
             TextColumn("{task.fields[info]}"), TimeElapsedColumn()]
-    with Progress(*cols, console=Console(stderr=True), transient=False) as p:
+    from untold.cli import _LazyProgress  # the bar appears at the first report, not before
+
+    with _LazyProgress(*cols, console=err, transient=False) as p:
         task = p.add_task("stories", total=None, info="")
 
         def tick(done: int, total: int, story_id: str) -> None:
@@ -56,7 +59,7 @@ def print_story_summary(results: list[Any], fmt: str) -> None:
         sys.stdout.write(json.dumps(rows, ensure_ascii=False, indent=2) + "\n")
         return
     if fmt == "csv":
-        w = csv.DictWriter(sys.stdout, fieldnames=list(rows[0]) if rows else SUMMARY_COLUMNS)
+        w = SafeDictWriter(sys.stdout, fieldnames=list(rows[0]) if rows else SUMMARY_COLUMNS)
         w.writeheader()
         w.writerows(rows)
         return
@@ -83,15 +86,14 @@ def register(app: typer.Typer) -> None:
             help="Only this story id (repeatable).")] = None,
         bucket: Annotated[str | None, typer.Option(
             help="day or hour (default: hourly for windows up to three days).")] = None,
-        format: Annotated[str, typer.Option("--format", help="table, csv or json")] = "table",
+        format: Annotated[str, format_option(*FORMATS)] = "table",
     ) -> None:
         """Analyse the study's stories: attention over time, coverage, reprints (stored)."""
         from untold import api
 
-        if format not in FORMATS:
-            raise UntoldError(f"unknown format {format!r}", hint="use table, csv or json")
-        if bucket not in (None, "day", "hour"):
-            raise UntoldError(f"unknown bucket {bucket!r}", hint="use day or hour")
+        if bucket is not None and bucket not in BUCKETS:
+            raise UsageError(f"unknown bucket {bucket!r}", source="--bucket",
+                             hint="use day or hour")
         st = api.load(study)  # a bad study file fails before any progress bar
         results = run_stories(st, story, bucket)
         print_story_summary(results, format)

@@ -51,6 +51,10 @@ class FetchSettings(_Strict):
     respect_robots: bool = True
     # host[:port] -> ip:port, like curl --resolve: for local mirrors and the demo
     resolve: dict[str, str] = {}
+    # connect to loopback/private/link-local/reserved addresses too (untold.net.addresses):
+    # off by default, so a link, redirect or DNS answer cannot turn the collector against
+    # the machine or network it runs on; on only for local mirrors, the demo and tests
+    allow_private: bool = False
 
 
 class CollectSettings(_Strict):

@@ -192,6 +192,7 @@ retries = 0
 max_body = 2000000
 max_redirects = 5
 resolve = {{ {resolve} }}
+allow_private = true  # the site is served on loopback (127.0.0.1)
 """]
     for host, (lang, _n, how) in OUTLETS.items():
         oid = host.split(".")[0]

@@ -8,6 +8,7 @@ CLI prints one readable line — the message, the input it concerns and the fix
 ::
 
     UntoldError                 base: .message, .source (the input), .hint (the fix)
+    ├── UsageError              the command line itself is wrong (the CLI exits 2; others 1)
     ├── ConfigError             a study/outlet file is missing, malformed or inconsistent
     ├── InputError              user-supplied or fetched data that cannot be read
     │   ├── FeedError           an RSS/Atom feed that is not a feed
@@ -35,6 +36,7 @@ __all__ = [
     "SitemapError",
     "StoreError",
     "UntoldError",
+    "UsageError",
     "WarcError",
 ]
 
@@ -58,6 +60,14 @@ class UntoldError(Exception):
         if self.hint:
             text += f" ({self.hint})"
         return text
+
+    def one_line(self) -> str:
+        """The error as the single line the CLI prints (line breaks folded to spaces)."""
+        return " ".join(part.strip() for part in str(self).splitlines() if part.strip())
+
+
+class UsageError(UntoldError):
+    """The command line is wrong: a bad option value, a missing argument, an unknown format."""
 
 
 class ConfigError(UntoldError):
@@ -85,19 +95,27 @@ class ImportFormatError(InputError):
 
 
 class QueryError(InputError):
-    """A search query that does not parse; ``column`` is 1-based."""
+    """A search query that does not parse; ``column`` is 1-based.
+
+    ``message`` is one line (``... at column N``); ``str()`` adds the query with a
+    caret under the column, and :meth:`one_line` names the query instead.
+    """
 
     def __init__(
         self, message: str, *, query: str, column: int, hint: str | None = None
     ) -> None:
         self.query = query
         self.column = column
-        pointer = " " * (column - 1) + "^"
-        super().__init__(
-            f"{message} at column {column}\n  {query}\n  {pointer}",
-            source="query",
-            hint=hint,
-        )
+        super().__init__(f"{message} at column {column}", source="query", hint=hint)
+
+    def __str__(self) -> str:
+        pointer = " " * (self.column - 1) + "^"
+        text = f"{self.source}: {self.message}\n  {self.query}\n  {pointer}"
+        return text + (f" ({self.hint})" if self.hint else "")
+
+    def one_line(self) -> str:
+        text = f"{self.source}: {self.message} of {self.query!r}"
+        return text + (f" ({self.hint})" if self.hint else "")
 
 
 class FetchError(UntoldError):

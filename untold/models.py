@@ -38,7 +38,8 @@ class FetchResult:
 
     ``failure`` is None on success (any HTTP status counts as success of the
     fetch itself); otherwise a stable OONI-style failure string and ``body``
-    is empty. ``warc_*`` and ``sha256`` locate the capture in the archive.
+    is empty. ``warc_*``, ``sha256`` and ``record_id`` locate the capture in the
+    archive (``warc_sha256``: the digest of its main record's bytes as written).
     """
 
     url: str  # the URL asked for
@@ -54,6 +55,8 @@ class FetchResult:
     warc_offset: int | None = None
     warc_length: int | None = None
     sha256: str | None = None  # hex SHA-256 of the response payload
+    warc_sha256: str | None = None  # hex SHA-256 of the main record's bytes as stored
+    record_id: str | None = None  # WARC-Record-ID of the main record
     elapsed_s: float = 0.0
     not_modified: bool = False  # a 304 to a conditional request
 
@@ -78,7 +81,10 @@ class CaptureRecord:
     sha256: str | None
     content_type: str = ""
     failure_detail: str = ""
-    record_id: str | None = None  # WARC-Record-ID, for import resume
+    record_id: str | None = None  # WARC-Record-ID: import resume, ``untold check``
+    # hex SHA-256 of the main record's stored bytes (its gzip member) as the collector
+    # wrote them: ``untold check`` proves fixity by hashing them again, no inflating
+    warc_sha256: str | None = None
 
 
 @dataclass(frozen=True)

@@ -22,9 +22,11 @@ T = TypeVar("T")
 
 
 def settings(**kw: Any) -> FetchSettings:
-    """Small limits so hostile endpoints are cut off fast."""
+    """Small limits so hostile endpoints are cut off fast; loopback allowed (the servers
+    are on 127.0.0.1): tests of the address policy pass ``allow_private=False``."""
     base: dict[str, Any] = {"timeout": 1.5, "delay": 0.0, "retries": 2, "max_body": 1_000_000,
-                            "max_redirects": 3, "concurrency": 8, "per_host": 4}
+                            "max_redirects": 3, "concurrency": 8, "per_host": 4,
+                            "allow_private": True}
     base.update(kw)
     return FetchSettings(**base)
 

@@ -4,8 +4,8 @@ Raw sockets, one thread per connection, one request per connection
 (``Connection: close``), so every misbehaviour is byte-exact: silence,
 dripping, floods, bombs, resets, loops. Routing is by path, and robots.txt
 also by Host header (``r404.example``, ``r500.example``). It counts hits per
-path, requests in flight (max reached), request start times and the bytes
-of the flood sent.
+path, connections accepted, requests in flight (max reached), request start
+times and the bytes of the flood sent.
 """
 
 from __future__ import annotations
@@ -76,6 +76,7 @@ class HostileServer:
         self.in_flight = 0
         self.max_in_flight = 0
         self.flood_sent = 0
+        self.accepts = 0  # TCP connections accepted (requests or not)
         self.stop = threading.Event()
         self.lock = threading.Lock()
         self.thread = threading.Thread(target=self._serve, daemon=True)
@@ -98,6 +99,8 @@ class HostileServer:
                 conn, _ = self.sock.accept()
             except OSError:
                 return
+            with self.lock:
+                self.accepts += 1
             threading.Thread(target=self._handle, args=(conn,), daemon=True).start()
 
     def _handle(self, conn: socket.socket) -> None:
@@ -207,6 +210,11 @@ class HostileServer:
         else:
             conn.sendall(_response("307 Temporary Redirect",
                                    headers=[("Location", f"/chain/{n - 1}")]))
+
+    def h_to(self, conn: socket.socket, req: Request) -> None:
+        """``/to?URL``: a 302 to URL (as given, unquoted)."""
+        target = req.path.partition("?")[2]
+        conn.sendall(_response("302 Found", headers=[("Location", target)]))
 
     def h_reset(self, conn: socket.socket, req: Request) -> None:
         conn.sendall(_response("200 OK", b"y" * 1000, [("Content-Type", "text/plain")],

@@ -53,7 +53,10 @@ def test_truncated_warc_keeps_what_came_before_and_goes_on(tmp_path: Path, gzip:
         assert stats.files == 2
         assert len(stats.errors) == 1, stats.errors
         msg = stats.errors[0]
-        assert msg.startswith(f"{cut}@{off}:") and "truncated" in msg, msg
+        assert msg.startswith(f"{cut}@{off}:") and "cut" in msg, msg
+        # the tail from the cut record on is skipped, counted, and the file marked damaged
+        assert stats.skipped_bytes == cut.stat().st_size - off and stats.skipped_records == 1
+        assert stats.files_damaged == 1 and stats.files_failed == 0
         assert stats.articles_new == 6 + 3  # pages 0-5 and the next file
         urls = {u for (u,) in store.conn.execute("SELECT url FROM articles")}  # type: ignore[attr-defined]
         assert urls == {u for u, _ in ru_pages(6) + ru_pages(3, start=50)}
@@ -73,8 +76,10 @@ def test_not_a_warc_and_missing_file_are_reported_not_raised(tmp_path: Path) -> 
         stats = import_warcs(study, store, [junk, missing, good], workers=1)
         assert stats.articles_new == 2
         assert len(stats.errors) == 2
-        assert stats.errors[0].startswith(f"{junk}@0:"), stats.errors
+        assert stats.errors[0].startswith(f"{junk}: not a WARC file"), stats.errors
         assert stats.errors[1].startswith(f"{missing}:") and "cannot open" in stats.errors[1]
+        assert stats.files_failed == 2 and stats.files_damaged == 0
+        assert "2 of 3 files could not be read" in (stats.damage() or "")
 
 
 KILL_SCRIPT = """

@@ -105,7 +105,8 @@ def test_iter_records_sees_pages_and_says_why_others_are_not(tmp_path: Path) -> 
 def test_iter_records_on_an_empty_file(tmp_path: Path) -> None:
     empty = tmp_path / "empty.warc.gz"
     empty.write_bytes(b"")
-    assert list(iter_records(empty)) == []
+    with pytest.raises(WarcError, match="empty file"):  # an error, not "0 records"
+        list(iter_records(empty))
     with pytest.raises(WarcError, match="cannot open"):
         list(iter_records(tmp_path / "nope.warc"))
 

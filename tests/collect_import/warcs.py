@@ -165,27 +165,52 @@ def page_records(pages: Iterable[tuple[str, bytes]], *, with_extras: bool = True
     return out
 
 
+def _write(w: WARCWriter, r: Rec) -> None:
+    wh = {"WARC-Date": r.date.strftime("%Y-%m-%dT%H:%M:%SZ")}
+    if r.kind == "response":
+        reason = {200: "OK", 301: "Moved Permanently", 404: "Not Found"}.get(r.status, "X")
+        hh = StatusAndHeaders(f"{r.status} {reason}",
+                              [("Content-Type", r.content_type), *r.headers],
+                              protocol="HTTP/1.1")
+        rec = w.create_warc_record(r.url, "response", payload=io.BytesIO(r.body),
+                                   http_headers=hh, warc_headers_dict=wh)
+    elif r.kind == "request":
+        rec = w.create_warc_record(r.url, "request", payload=io.BytesIO(r.body),
+                                   warc_headers_dict=wh)
+    else:
+        rec = w.create_warc_record(r.url, r.kind, payload=io.BytesIO(r.body),
+                                   warc_content_type=r.content_type, warc_headers_dict=wh)
+    w.write_record(rec)
+
+
 def write_warc(path: Path, recs: Sequence[Rec], *, gzip: bool = True) -> Path:
     with open(path, "wb") as f:
         w = WARCWriter(f, gzip=gzip)
         for r in recs:
-            wh = {"WARC-Date": r.date.strftime("%Y-%m-%dT%H:%M:%SZ")}
-            if r.kind == "response":
-                reason = {200: "OK", 301: "Moved Permanently", 404: "Not Found"}.get(r.status, "X")
-                hh = StatusAndHeaders(f"{r.status} {reason}",
-                                      [("Content-Type", r.content_type), *r.headers],
-                                      protocol="HTTP/1.1")
-                rec = w.create_warc_record(r.url, "response", payload=io.BytesIO(r.body),
-                                           http_headers=hh, warc_headers_dict=wh)
-            elif r.kind == "request":
-                rec = w.create_warc_record(r.url, "request", payload=io.BytesIO(r.body),
-                                           warc_headers_dict=wh)
-            else:
-                rec = w.create_warc_record(r.url, r.kind, payload=io.BytesIO(r.body),
-                                           warc_content_type=r.content_type,
-                                           warc_headers_dict=wh)
-            w.write_record(rec)
+            _write(w, r)
     return path
+
+
+def record_bytes(recs: Sequence[Rec]) -> list[bytes]:
+    """Each record as an uncompressed WARC holds it; ``gzipped`` each for a .warc.gz
+    (one gzip member per record, as crawlers write them)."""
+    out = []
+    for r in recs:
+        buf = io.BytesIO()
+        _write(WARCWriter(buf, gzip=False), r)
+        out.append(buf.getvalue())
+    return out
+
+
+def with_content_length(record: bytes, delta: int) -> bytes:
+    """``record`` with its WARC Content-Length off by ``delta`` (the bytes unchanged)."""
+    head, sep, rest = record.partition(b"\r\n\r\n")
+    lines = head.split(b"\r\n")
+    for i, line in enumerate(lines):
+        name, _, value = line.partition(b":")
+        if name.strip().lower() == b"content-length":
+            lines[i] = b"Content-Length: %d" % (int(value) + delta)
+    return b"\r\n".join(lines) + sep + rest
 
 
 def chunked(data: bytes, size: int = 700) -> bytes:

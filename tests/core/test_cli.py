@@ -9,17 +9,19 @@ from pathlib import Path
 UNTOLD = [sys.executable, "-m", "untold"]
 
 
-def test_errors_are_one_line_with_exit_2(tmp_path: Path) -> None:
+def test_failures_are_one_line_with_exit_1(tmp_path: Path) -> None:
+    """A malformed study or a missing input file is a failure (1), not a usage error (2):
+    the command line could be right, the files say otherwise."""
     bad = tmp_path / "s.toml"
     bad.write_text('[[outlets]]\nid = "a"\nname = "A"\ndomains = ["a.example"]\nfeed = []\n')
     r = subprocess.run([*UNTOLD, "status", str(bad)], capture_output=True, text=True)
-    assert r.returncode == 2
+    assert r.returncode == 1
     lines = r.stderr.strip().splitlines()
     assert len(lines) == 1 and "unknown key 'outlets.0.feed'" in lines[0] and ":5:" in lines[0]
     bad.write_text('[[outlets]]\nid = "a"\nname = "A"\ndomains = ["a.example"]\n')
     r = subprocess.run([*UNTOLD, "import", str(bad), str(tmp_path / "none.warc.gz")],
                        capture_output=True, text=True)
-    assert r.returncode == 2
+    assert r.returncode == 1
     assert r.stderr.strip().splitlines() == [
         f"error: {tmp_path / 'none.warc.gz'}: WARC file not found (check the path)"]
 

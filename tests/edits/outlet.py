@@ -250,6 +250,7 @@ per_host = {per_host}
 timeout = 5.0
 retries = 0
 resolve = {{ "{HOST}" = "127.0.0.1:{port}" }}
+allow_private = true
 
 [revisit]
 failure_retry = "1h"

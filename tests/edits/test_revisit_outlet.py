@@ -250,5 +250,5 @@ def test_cli_edits_and_diff(scenario: Scenario) -> None:
     assert "двенадцати" in r.stdout and "sentences_removed" in r.stdout
     r = run("revisit", str(scenario.study), "--now", "yesterday")
     assert r.returncode == 2 and "--now" in r.stderr and "ISO 8601" in r.stderr
-    r = run("edits", str(scenario.study), "--story", "nope")
-    assert r.returncode == 2 and "no story with id 'nope'" in r.stderr
+    r = run("edits", str(scenario.study), "--story", "nope")  # not in the study: a failure
+    assert r.returncode == 1 and "no story with id 'nope'" in r.stderr

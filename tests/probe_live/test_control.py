@@ -11,22 +11,26 @@ import pytest
 
 from tests.probe_live.conftest import Net
 from untold.errors import ProbeError
+from untold.probe.control_guard import HelperPolicy
 from untold.probe.control_server import HelperServer, start_helper
 from untold.probe.runner import run_probe
 
 pytestmark = pytest.mark.timeout(60)
+TOKEN = "test-token-0123456789abcdef"  # the helper's shared secret in these tests
+LOOPBACK_OK = HelperPolicy(allow_private=True)  # every site here is on loopback
 
 
 @pytest.fixture(scope="module")
 def helper(net: Net) -> Iterator[HelperServer]:
     # the helper sees the honest resolver: the system resolver's censorship is not there
     opts = net.opts(system_resolver=net.second_dns, resolver=None)
-    with start_helper("127.0.0.1:0", opts).start() as srv:
+    with start_helper("127.0.0.1:0", opts, token=TOKEN, policy=LOOPBACK_OK).start() as srv:
         yield srv
 
 
 def post(helper: HelperServer, body: Any) -> httpx.Response:
-    return httpx.post(helper.url, content=json.dumps(body), timeout=20)
+    return httpx.post(helper.url, content=json.dumps(body), timeout=20,
+                      headers={"Authorization": f"Bearer {TOKEN}"})
 
 
 def test_helper_answers_in_oohelperd_shape(net: Net, helper: HelperServer) -> None:
@@ -66,14 +70,17 @@ def test_helper_refuses_bad_requests_clearly(helper: HelperServer, body: Any,
 
 
 def test_helper_refuses_non_json_and_big_bodies(helper: HelperServer) -> None:
-    assert httpx.post(helper.url, content=b"{nope", timeout=5).status_code == 400
-    assert httpx.post(helper.url, content=b"x" * 70_000, timeout=5).status_code == 413
+    auth = {"Authorization": f"Bearer {TOKEN}"}
+    assert httpx.post(helper.url, content=b"{nope", timeout=5, headers=auth).status_code == 400
+    assert httpx.post(helper.url, content=b"x" * 70_000, timeout=5,
+                      headers=auth).status_code == 413
     assert httpx.get(helper.url, timeout=5).json()["service"] == "untold helper"
     assert httpx.get(helper.url + "other", timeout=5).status_code == 404
 
 
 def test_probe_puts_the_controls_answer_in_test_keys(net: Net, helper: HelperServer) -> None:
-    [m] = run_probe(["https://censored.test/"], net.opts(control=helper.url))
+    [m] = run_probe(["https://censored.test/"], net.opts(control=helper.url,
+                                                          control_token=TOKEN))
     tk = m["test_keys"]
     assert tk["control_failure"] is None
     assert tk["control"]["dns"]["addrs"] == ["127.0.0.1"]  # the helper's honest answer
@@ -85,7 +92,8 @@ def test_probe_puts_the_controls_answer_in_test_keys(net: Net, helper: HelperSer
 
 def test_unreachable_control_is_recorded_as_control_failure(net: Net) -> None:
     [m] = run_probe(["https://news.test/"],
-                    net.opts(control=f"http://127.0.0.4:{net.http_port}/"))
+                    net.opts(control=f"http://127.0.0.4:{net.http_port}/",
+                             control_token=TOKEN))
     assert m["test_keys"]["control"] == {}
     assert m["test_keys"]["control_failure"] == "connection_refused"
 
@@ -93,4 +101,4 @@ def test_unreachable_control_is_recorded_as_control_failure(net: Net) -> None:
 def test_listen_on_a_taken_port_is_a_clear_error(helper: HelperServer, net: Net) -> None:
     port = helper.server_address[1]
     with pytest.raises(ProbeError, match="cannot listen"):
-        start_helper(f"127.0.0.1:{port}", net.opts())
+        start_helper(f"127.0.0.1:{port}", net.opts(), token=TOKEN)

@@ -9,7 +9,7 @@ import pytest
 from cryptography import x509
 
 from tests.probe_live.conftest import Net
-from untold.errors import ProbeError
+from untold.errors import ProbeError, UsageError
 from untold.probe.options import ProbeOptions
 from untold.probe.runner import run_probe
 
@@ -165,7 +165,7 @@ def test_one_dns_query_per_host_and_run(net: Net) -> None:
     ({"control": "ftp://x"}, "--control"),
 ])
 def test_bad_options_are_named(kw: dict[str, Any], words: str) -> None:
-    with pytest.raises(ProbeError, match=words):
+    with pytest.raises(UsageError, match=words):
         ProbeOptions(**kw)
 
 

@@ -17,6 +17,7 @@ from tests.probe_netns.lab import (
     CONTROL_BLOCKED,
     CONTROL_OK,
     HELPER_PORT,
+    HELPER_TOKEN,
     HONEST_DNS,
     NET_C,
     NET_S,
@@ -158,7 +159,8 @@ def results(lab: tuple[Lab, Path]) -> dict[str, dict[str, Any]]:
     the_lab, ca = lab
     common = ["--system-resolver", ROUTER_C, "--resolver", HONEST_DNS, "--cafile", str(ca),
               "--baseline", "https://baseline.test/big", "--timeout", "2",
-              "--http-timeout", "10", "--cc", "ZZ", "--vantage", f"netns {CLIENT}"]
+              "--http-timeout", "10", "--cc", "ZZ", "--vantage", f"netns {CLIENT}",
+              "--token", HELPER_TOKEN]
     main = the_lab.probe(list(URLS.values()),
                          [*common, "--control", f"http://{CONTROL_OK}:{HELPER_PORT}/"], "probe")
     blocked = the_lab.probe(["https://news.test/"],

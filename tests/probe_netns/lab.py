@@ -33,6 +33,7 @@ CLIENT = f"{NET_C}.2"
 HONEST_DNS = f"{NET_S}.53"
 CONTROL_OK, CONTROL_BLOCKED = f"{NET_K}.2", f"{NET_K}.3"
 HELPER_PORT = 8780
+HELPER_TOKEN = "netns-lab-helper-token-0123456789"  # the helper's secret; probes send it
 
 
 def missing_prerequisite() -> str | None:
@@ -145,8 +146,11 @@ class Lab:
         self.wait_line(p, "ready", log)
 
     def helper(self, cafile: Path) -> None:
-        p = self.spawn("k", sys.executable, "-m", "untold", "helper", "--listen", f"0.0.0.0:{HELPER_PORT}", "--system-resolver",
-                       HONEST_DNS, "--cafile", str(cafile), "--timeout", "2", log="helper")
+        # the lab's sites are on private addresses: --allow-private, as only a test may
+        p = self.spawn("k", sys.executable, "-m", "untold", "helper", "--listen",
+                       f"0.0.0.0:{HELPER_PORT}", "--system-resolver", HONEST_DNS, "--cafile",
+                       str(cafile), "--timeout", "2", "--allow-private", "--token",
+                       HELPER_TOKEN, log="helper")
         self.wait_line(p, "listening", "helper")
 
     def probe(self, urls: list[str], args: list[str], log: str) -> subprocess.Popen[Any]:

@@ -8,6 +8,7 @@ Some pages are hostile (scripts, remote images, a hostile title).
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -73,9 +74,12 @@ class Verdict:
     detail: dict[str, Any] = field(default_factory=dict)
 
 
-def _articles() -> list[tuple[str, int, str, str]]:
-    """(outlet, hour offset, title, text): free covers the floods, state talks of other things."""
-    rows = []
+def _articles(titles: Sequence[str] = ()) -> list[tuple[str, int, str, str]]:
+    """(outlet, hour offset, title, text): free covers the floods, state talks of other things.
+
+    ``titles``: more flood articles of free with these titles (hostile CSV cells)."""
+    rows = [("free", 40 + i, t, f"Flood report {i}: water levels rise.")
+            for i, t in enumerate(titles)]
     for day in range(5):
         rows.append(("free", day * 24 + 2, f"Floods day {day}: rivers rise",
                      f"The floods reached village {day}. Residents report flood damage."))
@@ -87,7 +91,7 @@ def _articles() -> list[tuple[str, int, str, str]]:
 
 
 def build(tmp: Path, tracker: str = "http://127.0.0.1:9/tracker.png",
-          ) -> tuple[Path, dict[str, int]]:
+          titles: Sequence[str] = ()) -> tuple[Path, dict[str, int]]:
     """Write the study and its archive under ``tmp``; return (study path, title -> article id).
 
     Every page embeds an image from ``tracker``: viewing a captured copy must not fetch it.
@@ -100,7 +104,7 @@ def build(tmp: Path, tracker: str = "http://127.0.0.1:9/tracker.png",
     try:
         store.sync_outlets(st.outlets)
         with WarcWriter(st.warc_dir) as w:
-            for outlet, hours, title, text in _articles():
+            for outlet, hours, title, text in _articles(titles):
                 url = f"https://{outlet}.example/news/{hours}"
                 when = T0 + timedelta(hours=hours)
                 body = PAGE.format(title=title.replace("<", "&lt;"), text=text,

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import base64
+import csv
+import io
 import shutil
 import socket
 import threading
@@ -194,6 +196,7 @@ def tracker() -> Iterator[tuple[str, list[bytes]]]:
 def test_captured_copy_is_inert(browser: Any, tmp_path: Path,
                                 tracker: tuple[str, list[bytes]]) -> None:
     study, _ = build(tmp_path, tracker[0])
+    (tmp_path / "out").mkdir(exist_ok=True)
     out = api.report(study, tmp_path / "out" / "report.html")
     w = Watch(browser)
     page = w.page
@@ -215,4 +218,35 @@ def test_captured_copy_is_inert(browser: Any, tmp_path: Path,
     # the hostile title of a captured article is text both in the report and its copy
     assert page.locator("ul.samples").get_by_text("<script>alert(1)</script>").count() == 1
     shutil.rmtree(tmp_path / "out")
+    w.ctx.close()
+
+
+FORMULAS = ['=HYPERLINK("http://x","y")', "+1", "-2+3", "@SUM(A1)", "\t=1", "\r=1"]
+
+
+def _download_csv(page: Any, src: str) -> list[list[str]]:
+    """Click a table's CSV button (folded tables too) and parse what the page saved."""
+    with page.expect_download() as dl:
+        page.evaluate("s => document.querySelector(`button.dl[data-src='${s}']"
+                      "[data-format='csv']`).click()", src)
+    text = Path(dl.value.path()).read_bytes().decode("utf-8-sig")  # keep a lone CR as is
+    return list(csv.reader(io.StringIO(text, newline="")))
+
+
+def test_csv_download_writes_formulas_as_text(browser: Any, tmp_path: Path) -> None:
+    """Titles that a spreadsheet would run get a leading quote (OWASP); numbers stay."""
+    study, _ = build(tmp_path, titles=FORMULAS)
+    (tmp_path / "out").mkdir(exist_ok=True)
+    out = api.report(study, tmp_path / "out" / "report.html")
+    w = Watch(browser)
+    w.page.goto(out.as_uri())
+    rows = _download_csv(w.page, "data-story-articles-floods")
+    titles = [r[rows[0].index("title")] for r in rows[1:]]
+    for f in FORMULAS:
+        assert "'" + f in titles, (f, titles)
+    assert not [t for t in titles if t.startswith(("=", "+", "-", "@", "\t", "\r"))]
+    found = _download_csv(w.page, "data-findings")
+    effects = [r[found[0].index("effect")] for r in found[1:]]
+    assert "-0.33" in effects  # a negative number is written as a number
+    assert w.errors == [], w.errors
     w.ctx.close()

@@ -25,6 +25,7 @@ T_LATER = datetime(2026, 4, 1, tzinfo=UTC)
 def built(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[str, int], Path]:
     tmp = tmp_path_factory.mktemp("report")
     study, ids = build(tmp)
+    (tmp / "out").mkdir()
     out = api.report(study, tmp / "out" / "my report.html")
     return study, ids, out
 
@@ -72,6 +73,15 @@ def test_cli_prints_the_path_last(built: tuple[Path, dict[str, int], Path],
     bad = subprocess.run([sys.executable, "-m", "untold", "report", str(study), "-o",
                           str(tmp_path / "x.pdf")], capture_output=True, text=True, timeout=100)
     assert bad.returncode == 2 and "x.pdf" in bad.stderr and ".html" in bad.stderr
+    # a typo in the folder is refused in one line; no folder is made (issue 9, case 9)
+    nowhere = tmp_path / "no" / "such" / "r.html"
+    bad = subprocess.run([sys.executable, "-m", "untold", "report", str(study), "-o",
+                          str(nowhere)], capture_output=True, text=True, timeout=100)
+    assert bad.returncode == 1 and "Traceback" not in bad.stderr
+    assert bad.stderr.strip().splitlines() == [
+        f"error: {nowhere.parent}: the report's folder does not exist "
+        "(create it first, or choose another -o)"]
+    assert not (tmp_path / "no").exists()
 
 
 def test_missing_archive_is_one_clear_error(tmp_path: Path) -> None:

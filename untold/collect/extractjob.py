@@ -1,12 +1,19 @@
-"""A picklable extraction job for worker processes (collect and revisit use it)."""
+"""A picklable extraction job for worker processes (collect and revisit use it), and
+the start-up every worker pool of untold gives its workers."""
 
 from __future__ import annotations
 
+import os
+import threading
+import time
 from collections.abc import Mapping, Sequence
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from typing import Any
 
-__all__ = ["ExtractJob", "run_extract_job"]
+__all__ = ["ExtractJob", "run_extract_job", "worker_init", "worker_pool"]
+
+ORPHAN_CHECK_S = 1.0  # how often a worker checks that the process it works for still runs
 
 
 @dataclass(frozen=True)
@@ -23,3 +30,24 @@ def run_extract_job(job: ExtractJob) -> Any:
 
     return extract_page(url=job.url, body=job.body, headers=dict(job.headers),
                         outlet_languages=tuple(job.languages))
+
+
+def _watch_parent(parent: int) -> None:
+    while True:
+        time.sleep(ORPHAN_CHECK_S)
+        if os.getppid() != parent:
+            os._exit(1)  # our run was killed: do not linger as an orphan
+
+
+def worker_init(parent: int) -> None:
+    """Worker start-up: exit on our own when the run that started us dies (kill -9
+    included). Forked workers hold each other's pipe ends, so without this the
+    workers of a killed run wait for work forever."""
+    threading.Thread(target=_watch_parent, args=(parent,), daemon=True,
+                     name="untold-orphan-watch").start()
+
+
+def worker_pool(workers: int, **kw: Any) -> ProcessPoolExecutor:
+    """A process pool whose workers exit when this process dies."""
+    return ProcessPoolExecutor(max_workers=workers, initializer=worker_init,
+                               initargs=(os.getpid(),), **kw)

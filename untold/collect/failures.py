@@ -3,7 +3,8 @@
 A failed fetch is a measurement: it is stored as one of the strings below and
 counted, so they never change spelling. Network and TLS failures use OONI's
 vocabulary (https://github.com/ooni/spec/blob/master/data-formats/df-007-errors.md);
-``http_*``, ``robots_disallowed`` and ``invalid_url`` are untold's own.
+``http_*``, ``robots_disallowed``, ``invalid_url``, ``address_not_public`` and
+``redirect_off_site`` are untold's own.
 
 ``classify_exception`` walks an exception's cause/context chain (httpx wraps
 httpcore, which wraps anyio's ``OSError``, which wraps the socket error) and
@@ -21,6 +22,7 @@ import httpcore
 import httpx
 
 __all__ = [
+    "ADDRESS_NOT_PUBLIC",
     "ALL_FAILURES",
     "CONNECTION_ABORTED",
     "CONNECTION_REFUSED",
@@ -37,6 +39,7 @@ __all__ = [
     "HTTP_TOO_MANY_REDIRECTS",
     "INVALID_URL",
     "NETWORK_UNREACHABLE",
+    "REDIRECT_OFF_SITE",
     "ROBOTS_DISALLOWED",
     "SSL_FAILED_HANDSHAKE",
     "SSL_INVALID_CERTIFICATE",
@@ -44,7 +47,9 @@ __all__ = [
     "SSL_UNKNOWN_AUTHORITY",
     "TIMEOUT",
     "UNKNOWN_FAILURE",
+    "AddressNotPublicError",
     "classify_exception",
+    "not_public_error",
 ]
 
 # -- OONI vocabulary ----------------------------------------------------------
@@ -70,6 +75,12 @@ HTTP_TOO_MANY_REDIRECTS = "http_too_many_redirects"
 HTTP_REDIRECT_LOOP = "http_redirect_loop"
 ROBOTS_DISALLOWED = "robots_disallowed"
 INVALID_URL = "invalid_url"
+# every address of the host is loopback/private/link-local/... and the study does not
+# set [fetch] allow_private: nothing was connected to (not retried)
+ADDRESS_NOT_PUBLIC = "address_not_public"
+# a redirect (of an article, a home page, a revisit) off the outlet's domains: the
+# redirect is archived, its target is not fetched
+REDIRECT_OFF_SITE = "redirect_off_site"
 UNKNOWN_FAILURE = "unknown_failure"
 
 ALL_FAILURES = frozenset({
@@ -78,8 +89,29 @@ ALL_FAILURES = frozenset({
     SSL_UNKNOWN_AUTHORITY, SSL_INVALID_CERTIFICATE, SSL_FAILED_HANDSHAKE, EOF_ERROR,
     HTTP_BODY_TOO_LARGE, HTTP_DECOMPRESSION_BOMB, HTTP_DECODING_ERROR, HTTP_PROTOCOL_ERROR,
     HTTP_TOO_MANY_REDIRECTS, HTTP_REDIRECT_LOOP, ROBOTS_DISALLOWED, INVALID_URL,
-    UNKNOWN_FAILURE,
+    ADDRESS_NOT_PUBLIC, REDIRECT_OFF_SITE, UNKNOWN_FAILURE,
 })
+
+
+class AddressNotPublicError(httpcore.ConnectError):
+    """Every address a host resolved to was refused by the address policy.
+
+    Raised by the network backend (``collect.transport``) before any connection
+    is made; ``refused`` lists ``(ip, reason)`` in the order they were tried.
+    A ``ConnectError`` so httpcore treats it as a failed connect (the pool stays
+    sound), and ``classify_exception`` maps it to ``address_not_public``.
+    """
+
+    def __init__(self, host: str, port: int, refused: list[tuple[str, str]], *,
+                 via: str | None = None) -> None:
+        self.host, self.port, self.refused = host, port, list(refused)
+        shown = ", ".join(f"{ip} is {why}" for ip, why in self.refused[:4])
+        more = f" (and {len(self.refused) - 4} more)" if len(self.refused) > 4 else ""
+        how = f" (via {via})" if via else ""
+        super().__init__(f"{host}:{port} not connected to: {shown}{more}{how}; only public "
+                         "addresses are fetched unless the study sets "
+                         "[fetch] allow_private = true")
+
 
 # OpenSSL X509_V_ERR_* codes (x509_vfy.h) that mean "issuer not trusted"
 _UNKNOWN_AUTHORITY_CODES = frozenset({
@@ -180,12 +212,20 @@ def _classify_message(e: BaseException) -> str | None:
     return None
 
 
+def not_public_error(exc: BaseException) -> AddressNotPublicError | None:
+    """The address-policy refusal in ``exc``'s chain, if there is one."""
+    return next((e for e in _chain(exc) if isinstance(e, AddressNotPublicError)), None)
+
+
 def classify_exception(exc: BaseException) -> tuple[str, str]:
     """Map an httpx/httpcore/ssl/socket/asyncio exception to ``(failure, detail)``.
 
     ``failure`` is one of ``ALL_FAILURES``; ``detail`` names the innermost
     error that decided it, on one line (for humans, not for counting).
     """
+    refused = not_public_error(exc)
+    if refused is not None:  # a policy decision, not a network observation
+        return ADDRESS_NOT_PUBLIC, " ".join(str(refused).split())[:500]
     links = list(_chain(exc))
     # the most specific proof wins: an errno or TLS verify code deep in the chain
     for e in links:

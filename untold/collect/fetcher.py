@@ -12,8 +12,16 @@ Stages of ``Fetcher.fetch(url)``:
 4. Archive the attempt (response, or failure) to WARC before anything else.
 5. Retry transient failures (connect timeout, reset/EOF before a response,
    429/502/503/504) with exponential backoff and jitter; follow redirects by
-   hand, archiving each hop and detecting loops.
+   hand, archiving each hop and detecting loops. When the caller says which
+   hosts are the site's (``site``: an outlet's domains, see ``site_matcher``),
+   a redirect anywhere else is not followed: ``redirect_off_site``.
 6. Return a ``FetchResult`` pointing at the archived record.
+
+Only public addresses are connected to unless ``settings.allow_private``:
+the network backend (``collect.transport``) checks every address a name
+resolves to at connect time and connects to the checked address, so neither a
+link, a redirect nor a DNS answer reaches loopback, private or link-local
+hosts; a refusal is the measurement ``address_not_public`` (never retried).
 
 TLS is always verified against certifi's (Mozilla's) roots, never retried
 without: an unknown authority is a measurement (``ssl_unknown_authority``).
@@ -29,7 +37,7 @@ import hashlib
 import ipaddress
 import random
 import time
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable, Iterable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -49,7 +57,8 @@ from untold.config import FetchSettings
 from untold.errors import InputError
 from untold.models import FetchResult
 
-__all__ = ["BOMB_MIN_DECODED", "BOMB_RATIO", "Fetcher", "build_transport"]
+__all__ = ["BOMB_MIN_DECODED", "BOMB_RATIO", "Fetcher", "SiteCheck", "build_transport",
+           "site_matcher"]
 
 BOMB_RATIO = 100  # decoded/encoded: HTML and XML compress 3-15x; 100x is padding or a bomb
 BOMB_MIN_DECODED = 256 * 1024  # below this a high ratio is harmless (a page of spaces)
@@ -62,6 +71,9 @@ TRANSIENT_FAILURES = frozenset({F.CONNECTION_RESET, F.EOF_ERROR, F.CONNECTION_AB
                                 F.DNS_TEMPORARY})  # retried only when no response came
 ACCEPT = "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"
 ACCEPT_ENCODING = "gzip, deflate"  # only what BodyDecoder can decode in bounded steps
+
+# Which hosts are "the site" for a fetch: a redirect to any other host is not followed.
+SiteCheck = Callable[[str], bool]
 
 _NETWORK_ERRORS: tuple[type[BaseException], ...] = (
     httpx.HTTPError, httpx.InvalidURL, httpcore.NetworkError, httpcore.ProtocolError,
@@ -162,12 +174,15 @@ class Fetcher:
         return await self._robots.sitemaps(host_url)
 
     async def fetch(self, url: str, *, etag: str | None = None, last_modified: str | None = None,
-                    check_robots: bool = True) -> FetchResult:
+                    check_robots: bool = True, site: SiteCheck | None = None) -> FetchResult:
         """GET ``url`` politely and archive every attempt and hop before returning.
 
         Network, TLS, HTTP and robots.txt trouble never raises: it is the
         result's ``failure``. ``settings.timeout`` bounds each attempt of each
-        hop. Raises ``StoreError`` only when the WARC cannot be written.
+        hop. With ``site`` (a host -> on-site? test, e.g. ``site_matcher(domains)``)
+        a redirect to a host off the site is archived and not followed: the result
+        is that redirect with failure ``redirect_off_site``. Raises ``StoreError``
+        only when the WARC cannot be written.
         """
         start = time.monotonic()
         cond = {}
@@ -193,6 +208,9 @@ class Fetcher:
             nxt = urljoin(current, location.strip())
             if self._invalid(nxt) is not None:
                 att.failure, att.detail = F.INVALID_URL, f"redirect to {nxt!r}"
+            elif site is not None and not site(urlsplit(nxt).hostname or ""):
+                att.failure = F.REDIRECT_OFF_SITE
+                att.detail = f"{current} -> {nxt}: off the site's domains, not followed"
             elif self._canonical(nxt) in seen:
                 att.failure, att.detail = F.HTTP_REDIRECT_LOOP, f"{current} -> {nxt}"
             elif hop == self.settings.max_redirects:
@@ -242,6 +260,7 @@ class Fetcher:
                            fetched_at=now, failure=why[0], failure_detail=why[1],
                            redirects=tuple(chain), warc_file=loc.warc_file,
                            warc_offset=loc.offset, warc_length=loc.length, sha256=loc.sha256,
+                           warc_sha256=loc.member_sha256, record_id=loc.record_id,
                            elapsed_s=time.monotonic() - start)
 
     def _result(self, url: str, att: _Attempt, chain: list[str], start: float) -> FetchResult:
@@ -252,6 +271,7 @@ class Fetcher:
             failure=att.failure, failure_detail=att.detail, redirects=tuple(chain),
             warc_file=att.loc.warc_file, warc_offset=att.loc.offset,
             warc_length=att.loc.length, sha256=att.loc.sha256,
+            warc_sha256=att.loc.member_sha256, record_id=att.loc.record_id,
             elapsed_s=time.monotonic() - start, not_modified=att.status == 304)
 
     @asynccontextmanager
@@ -333,6 +353,9 @@ class Fetcher:
                     await response.aclose()
         except _NETWORK_ERRORS as exc:
             att.failure, att.detail = F.classify_exception(exc)
+            refused = F.not_public_error(exc)
+            if refused is not None and refused.refused:
+                att.ip = refused.refused[0][0]  # the address that was not connected to
             if isinstance(exc, InputError):
                 att.failure, att.truncated = F.HTTP_DECODING_ERROR, "unspecified"
             elif att.status is not None and att.truncated is None:
@@ -381,7 +404,9 @@ class Fetcher:
             att.loc = self.warc.write_failure(
                 url=att.url, method="GET", request_headers=att.request_headers,
                 failure=att.failure or F.UNKNOWN_FAILURE, detail=att.detail,
-                fetched_at=att.fetched_at, ip=att.ip, extra=extra)
+                fetched_at=att.fetched_at, ip=att.ip, extra=extra,
+                # refused by the address policy: no connection, so no request was sent
+                request_attempted=att.failure != F.ADDRESS_NOT_PUBLIC)
             return
         if att.failure:
             extra.update(failure=att.failure, detail=att.detail)
@@ -392,6 +417,36 @@ class Fetcher:
             status=att.status, reason=att.reason, response_headers=att.headers,
             body=b"".join(att.raw), fetched_at=att.fetched_at, ip=att.ip, extra=extra,
             truncated=att.truncated, payload_sha256=sha, http_version=att.http_version)
+
+
+def _bare_host(host: str) -> str:
+    """``host`` for comparing sites: lower case, no port, brackets, ``www.`` or final dot."""
+    host = host.strip().lower().rstrip(".")
+    if host.startswith("["):
+        host = host[1:].partition("]")[0]
+    elif host.count(":") == 1:
+        host = host.partition(":")[0]
+    host = host.removeprefix("www.")
+    try:
+        return host.encode("idna").decode("ascii")
+    except UnicodeError:
+        return host
+
+
+def site_matcher(domains: Iterable[str]) -> SiteCheck:
+    """Whether a host is one of ``domains`` or a subdomain of one (``www.`` ignored).
+
+    The same test ``Study.outlet_for_host`` applies to choose an outlet, so a
+    redirect between http and https, to ``www.`` or to another subdomain of an
+    outlet's domain stays on the site; any other host is off it.
+    """
+    own = tuple({b for d in domains if (b := _bare_host(d))})
+
+    def on_site(host: str) -> bool:
+        bare = _bare_host(host)
+        return bool(bare) and any(bare == d or bare.endswith("." + d) for d in own)
+
+    return on_site
 
 
 def _is_ip(host: str) -> bool:

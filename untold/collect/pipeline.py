@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+import sys
 from collections.abc import Callable, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
@@ -31,8 +32,10 @@ from urllib.parse import urlsplit
 
 import httpx
 
-from untold.collect.extractjob import ExtractJob, run_extract_job
-from untold.collect.fetcher import Fetcher
+from untold.collect.aio import all_or_first_error, cleanup
+from untold.collect.extractjob import ExtractJob, run_extract_job, worker_pool
+from untold.collect.fetcher import Fetcher, site_matcher
+from untold.collect.runlock import RunLock
 from untold.collect.warcwriter import WarcWriter, read_record
 from untold.config import Study
 from untold.errors import FeedError, SitemapError, UntoldError
@@ -70,6 +73,7 @@ def _capture(res: FetchResult, outlet_id: str, kind: str) -> CaptureRecord:
         url=res.url, outlet_id=outlet_id, kind=kind, fetched_at=res.fetched_at,
         status=res.status, failure=res.failure, warc_file=res.warc_file,
         warc_offset=res.warc_offset, warc_length=res.warc_length, sha256=res.sha256,
+        record_id=res.record_id, warc_sha256=res.warc_sha256,
         content_type=res.headers.get("content-type", ""), failure_detail=res.failure_detail,
     )
 
@@ -170,7 +174,8 @@ class _Collector:
                       for e in entries_sm]
 
         if not outlet.feeds and not roots and self.study.collect.link_discovery_pages > 0:
-            res = await self.fetcher.fetch(outlet.home_url)
+            # off-site redirects are not followed: their links are not the outlet's
+            res = await self.fetcher.fetch(outlet.home_url, site=site_matcher(outlet.domains))
             self.store.add_capture(_capture(res, outlet.id, "home"))
             if res.ok:
                 urls = links.article_links(res.body, base_url=res.final_url,
@@ -188,20 +193,20 @@ class _Collector:
     async def fetch_pending(self, outlet: Outlet) -> None:
         todo = self.store.pending(outlet.id, self.study.collect.max_articles_per_outlet)
         self.stats.queued += len(todo)
-        jobs = [self._fetch_article(outlet, e) for e in todo]
-        for coro in asyncio.as_completed(jobs):
-            await coro
+        await all_or_first_error(self._fetch_article(outlet, e) for e in todo)
 
     async def _fetch_article(self, outlet: Outlet, entry: FrontierEntry) -> None:
-        res = await self.fetcher.fetch(entry.url)
-        cap_id = self.store.add_capture(_capture(res, outlet.id, "article"))
+        # a redirect off the outlet's domains is recorded (redirect_off_site), its
+        # target never fetched nor stored as this outlet's article
+        res = await self.fetcher.fetch(entry.url, site=site_matcher(outlet.domains))
+        # the capture and the URL's new state in one transaction: nothing fetched twice
+        cap_id = self.store.add_capture(_capture(res, outlet.id, "article"),
+                                        frontier=(entry.url, "fetched" if res.ok else "failed"))
         self.stats.fetched += 1
         if not res.ok:
             self._fail(res.failure or f"http_{res.status}")
-            self.store.mark_frontier(entry.url, "failed", cap_id)
             self._tick("fetch")
             return
-        self.store.mark_frontier(entry.url, "fetched", cap_id)
         job = ExtractJob(url=res.final_url, body=res.body, headers=res.headers,
                          languages=outlet.languages)
         loop = asyncio.get_running_loop()
@@ -266,6 +271,16 @@ async def collect_async(study: Study, store: Store, *, outlets: Sequence[str] = 
                         progress: Progress | None = None,
                         transport: httpx.AsyncBaseTransport | None = None,
                         workers: int | None = None) -> CollectStats:
+    """One collection pass, holding the study's collect lock (``runlock``)."""
+    with RunLock(study.archive_dir, "collect"):
+        return await _collect_locked(study, store, outlets=outlets, progress=progress,
+                                     transport=transport, workers=workers)
+
+
+async def _collect_locked(study: Study, store: Store, *, outlets: Sequence[str],
+                          progress: Progress | None,
+                          transport: httpx.AsyncBaseTransport | None,
+                          workers: int | None) -> CollectStats:
     stats = CollectStats()
     store.sync_outlets(study.outlets)
     chosen = [o for o in study.outlets if not outlets or o.id in outlets]
@@ -273,16 +288,19 @@ async def collect_async(study: Study, store: Store, *, outlets: Sequence[str] = 
     warc = WarcWriter(study.warc_dir)
     workers = workers or min(2, os.cpu_count() or 1)
     try:
-        with ProcessPoolExecutor(max_workers=workers) as pool:
+        with worker_pool(workers) as pool:
             async with Fetcher(study.fetch, warc, transport=transport) as fetcher:
                 col = _Collector(study, store, fetcher, pool, stats, progress)
                 await col.recover()
-                await asyncio.gather(*(col.discover(o) for o in chosen))
-                await asyncio.gather(*(col.fetch_pending(o) for o in chosen))
+                await all_or_first_error(col.discover(o) for o in chosen)
+                await all_or_first_error(col.fetch_pending(o) for o in chosen)
                 col.flush()
     finally:
-        warc.close()
-        store.finish_run(run_id, stats.as_dict())
+        failing = sys.exc_info()[1] is not None
+        with cleanup(failing):
+            warc.close()
+        with cleanup(failing):
+            store.finish_run(run_id, stats.as_dict())
     return stats
 
 

@@ -2,17 +2,19 @@
 
 Stages of one pass (``revisit_async``):
 
-1. Enroll articles stored since the last pass (one per URL); each is first
-   due ``schedule[0]`` after it was first fetched.
+1. Enroll articles of the study's outlets stored since the last pass (one per
+   URL); each is first due ``schedule[0]`` after it was first fetched. Pages
+   imported under uncurated outlets are not revisited.
 2. Plan: the articles whose ``next_due`` has come (an indexed column, so a
    million tracked articles plan in well under a second).
 3. Fetch each with a conditional request (the ETag/Last-Modified its last
    200 gave), through the same polite fetcher, which archives every attempt
    to WARC before anything is derived. A 304 costs a few hundred bytes.
 4. Judge (``revisit_classify``): unreachable (network failure, 5xx,
-   refusal: never a deletion, retried sooner), gone (404/410/451, a redirect
-   to the home or a section page, a soft 404 or the home page shown instead),
-   unchanged, noise (``analyze.noise``), or changed: a new version.
+   refusal, a redirect off the outlet's domains: never a deletion, retried
+   sooner), gone (404/410/451, a redirect to the home or a section page, a
+   soft 404 or the home page shown instead), unchanged, noise
+   (``analyze.noise``), or changed: a new version.
 5. Store the capture, the check, any version and events, and the schedule
    update in one transaction (``store.record_check``): a pass killed at any
    point resumes with nothing duplicated.
@@ -29,6 +31,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+import sys
 from collections.abc import Callable, Sequence
 from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -40,8 +43,10 @@ import httpx
 
 from untold.analyze.noise import mask_text, masked_hash, shingles
 from untold.collect import revisit_classify as R
-from untold.collect.extractjob import ExtractJob, run_extract_job
-from untold.collect.fetcher import Fetcher
+from untold.collect.aio import all_or_first_error, cleanup
+from untold.collect.extractjob import ExtractJob, run_extract_job, worker_pool
+from untold.collect.fetcher import Fetcher, SiteCheck, site_matcher
+from untold.collect.runlock import RunLock
 from untold.collect.warcwriter import WarcWriter
 from untold.config import Study, parse_duration
 from untold.extract.decoding import decode_html
@@ -81,6 +86,7 @@ def capture_record(res: FetchResult, outlet_id: str, kind: str) -> CaptureRecord
         url=res.url, outlet_id=outlet_id, kind=kind, fetched_at=res.fetched_at,
         status=res.status, failure=res.failure, warc_file=res.warc_file,
         warc_offset=res.warc_offset, warc_length=res.warc_length, sha256=res.sha256,
+        record_id=res.record_id, warc_sha256=res.warc_sha256,
         content_type=res.headers.get("content-type", ""), failure_detail=res.failure_detail)
 
 
@@ -116,6 +122,15 @@ class Reviser:
         if self._pool is not None:
             self._pool.shutdown()
 
+    def site(self, outlet_id: str) -> SiteCheck:
+        """The hosts a revisit of ``outlet_id``'s pages may be redirected to.
+
+        Only the study's outlets are revisited (``due_revisits``); an unknown id
+        gets a test no host passes, so nothing is ever followed for it.
+        """
+        o = self.outlets.get(outlet_id)
+        return site_matcher(o.domains if o is not None else ())
+
     def home_url(self, outlet_id: str, url: str) -> str:
         o: Outlet | None = self.outlets.get(outlet_id)
         if o is not None:
@@ -128,7 +143,7 @@ class Reviser:
 
     async def _extract(self, res: FetchResult, outlet_id: str) -> Any:
         if self._pool is None:
-            self._pool = (ProcessPoolExecutor(max_workers=min(4, os.cpu_count() or 1))
+            self._pool = (worker_pool(min(4, os.cpu_count() or 1))
                           if self.use_processes else ThreadPoolExecutor(max_workers=1))
         o = self.outlets.get(outlet_id)
         job = ExtractJob(url=res.final_url, body=res.body, headers=res.headers,
@@ -145,7 +160,10 @@ class Reviser:
 
     async def check(self, t: Tracked) -> None:
         """Revisit one article and store everything it showed (one transaction)."""
-        res = await self.fetcher.fetch(t.url, etag=t.etag, last_modified=t.last_modified)
+        # an off-site redirect is a failure (redirect_off_site), never a deletion or a
+        # version: the target is not fetched
+        res = await self.fetcher.fetch(t.url, etag=t.etag, last_modified=t.last_modified,
+                                       site=self.site(t.outlet_id))
         now = self.clock()
         now_s = to_iso(now) or ""
         cls = R.http_class(res.status, res.failure)
@@ -266,16 +284,35 @@ async def revisit_async(study: Study, store: Any, *, clock: Clock | None = None,
                         stop: asyncio.Event | None = None,
                         progress: Callable[[RevisitStats, str], None] | None = None,
                         ) -> RevisitStats:
-    """One pass: enroll, plan what is due at ``clock()``, check it, then the listings."""
+    """One pass: enroll, plan what is due at ``clock()``, check it, then the listings.
+
+    Holds the study's revisit lock (``runlock``): two passes at once would check
+    every due article twice.
+    """
+    with RunLock(study.archive_dir, "revisit"):
+        return await _revisit_locked(study, store, clock=clock, outlets=outlets, limit=limit,
+                                     transport=transport, stop=stop, progress=progress)
+
+
+async def _revisit_locked(study: Study, store: Any, *, clock: Clock | None,
+                          outlets: Sequence[str], limit: int | None,
+                          transport: httpx.AsyncBaseTransport | None,
+                          stop: asyncio.Event | None,
+                          progress: Callable[[RevisitStats, str], None] | None,
+                          ) -> RevisitStats:
     from untold.collect.revisit_listings import check_listings
 
     clock = clock or now_utc
     stats = RevisitStats()
     store.sync_outlets(study.outlets)
     offsets = study.revisit.offsets()
-    stats.enrolled = store.enroll_revisits(offsets[0] if offsets else 0, clock())
+    # only the study's outlets: pages imported from domains it does not name (uncurated
+    # outlets) are archived, never revisited; ``outlets`` narrows that further
+    mine = [o.id for o in study.outlets]
+    chosen = [oid for oid in mine if not outlets or oid in outlets]
+    stats.enrolled = store.enroll_revisits(offsets[0] if offsets else 0, clock(), outlets=mine)
     planned_at = clock()
-    stats.due = store.count_due(planned_at, outlets) if offsets else 0
+    stats.due = store.count_due(planned_at, chosen) if offsets else 0
     if limit is not None:
         stats.due = min(stats.due, limit)
     run_id = store.start_run("revisit")
@@ -299,18 +336,21 @@ async def revisit_async(study: Study, store: Any, *, clock: Clock | None = None,
                 # in batches: a backlog of a million due articles is never all in memory;
                 # a checked article is due later than planned_at, so it is not picked again
                 while stats.checked < stats.due and not (stop and stop.is_set()):
-                    batch = store.due_revisits(planned_at, outlets=outlets,
+                    batch = store.due_revisits(planned_at, outlets=chosen,
                                                limit=min(PLAN_BATCH, stats.due - stats.checked))
                     if not batch:
                         break
-                    await asyncio.gather(*(one(t) for t in batch))
+                    await all_or_first_error(one(t) for t in batch)
                 if study.revisit.check_listings and not (stop and stop.is_set()):
                     await check_listings(rev, outlets)
             finally:
                 rev.close()
     finally:
-        warc.close()
-        store.finish_run(run_id, stats.as_dict())
+        failing = sys.exc_info()[1] is not None
+        with cleanup(failing):
+            warc.close()
+        with cleanup(failing):
+            store.finish_run(run_id, stats.as_dict())
     return stats
 
 

@@ -6,7 +6,9 @@ the network and server did; ``redirect_kind`` says where a redirect led;
 pages. The rules here are what keeps blocking apart from deletion:
 
 * a network failure (reset, timeout, DNS error, TLS), a 5xx, a 429, or a
-  401/403 is the site being *unreachable or refusing*: never a deletion;
+  401/403 is the site being *unreachable or refusing*: never a deletion; so
+  is a redirect off the outlet's domains (``redirect_off_site``: the fetcher
+  does not follow it, so nothing is known of the article);
 * 404, 410 and 451 are the server saying the article is gone;
 * a redirect to the home page or a section page, a 200 that looks like the
   site's not-found page (a soft 404) or like its home page, are deletions

@@ -101,8 +101,8 @@ async def _one_listing(rev: Reviser, outlet: Outlet, url: str, kind: str) -> Non
     tracked = store.tracked_by_urls(r[0] for r in rows)
     for row in rows:
         t = tracked.get(row[0])
-        if t is None:
-            continue
+        if t is None or t.outlet_id != outlet.id:
+            continue  # not tracked, or another outlet's page (uncurated: never judged)
         listed = row[0] in current
         if listed and t.state == "delisted":
             ev = EditEvent(t.article_id, t.outlet_id, "restoration", "relisted", now_s,

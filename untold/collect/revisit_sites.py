@@ -48,7 +48,7 @@ async def site_pages(rev: Reviser, outlet_id: str, url: str) -> tuple[set[str] |
             if not fresh and rev.study.revisit.probe_not_found:
                 probe = home if kind == "home" else \
                     home.rstrip("/") + f"/untold-probe-{secrets.token_hex(8)}"
-                res = await rev.fetcher.fetch(probe)
+                res = await rev.fetcher.fetch(probe, site=rev.site(outlet_id))
                 sig: set[str] = set()
                 if res.ok and not res.failure:
                     sig = R.page_shingles(decode_html(res.body, res.headers).text)

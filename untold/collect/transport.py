@@ -1,27 +1,46 @@
-"""The HTTP transport of the fetcher: httpcore with ``[fetch] resolve`` applied.
+"""The HTTP transport of the fetcher: httpcore with ``[fetch] resolve`` and the
+address policy applied in its network backend.
 
 ``resolve`` maps ``host`` or ``host:port`` to ``ip:port`` (like curl
 --resolve): the TCP connection goes to the mapped address while the URL, the
 Host header and TLS (SNI and certificate verification) keep the original
 name, so a local mirror or the demo site is fetched exactly as the real site.
+
+The address policy (``untold.net.addresses``) is enforced at connect time:
+the backend resolves the name itself, checks every address, and connects to
+the exact address it checked, so no name (and no DNS answer that changes
+between a check and the connect: DNS rebinding) can lead the collector to
+loopback, private, link-local or reserved addresses unless ``[fetch]
+allow_private`` says so. httpcore starts TLS on the returned stream with the
+URL's host name, so connecting to an IP keeps SNI and verification intact.
 """
 
 from __future__ import annotations
 
+import socket
 import ssl
 from collections.abc import AsyncIterator, Iterable, Mapping
 from typing import Any
 
+import anyio
 import certifi
 import httpcore
 import httpx
+from anyio.abc import TaskGroup
 
+from untold.collect.failures import AddressNotPublicError
 from untold.config import FetchSettings
 from untold.errors import InputError
+from untold.net.addresses import parse_ip, refusal
 
-__all__ = ["KEEPALIVE_EXPIRY", "PoolTransport", "ResolvingBackend", "build_transport"]
+__all__ = ["HAPPY_EYEBALLS_DELAY", "KEEPALIVE_EXPIRY", "PoolTransport", "ResolvingBackend",
+           "build_transport"]
 
 KEEPALIVE_EXPIRY = 5.0  # idle connections closed after this: servers drop them anyway
+# RFC 8305 (happy eyeballs): the next address is tried when the previous one has not
+# answered after this long, so a black-holed IPv6 route costs 0.25 s, not the timeout
+HAPPY_EYEBALLS_DELAY = 0.25
+
 
 def _split_hostport(text: str) -> tuple[str, int | None]:
     text = text.strip().lower()
@@ -35,10 +54,12 @@ def _split_hostport(text: str) -> tuple[str, int | None]:
 
 
 class ResolvingBackend(httpcore.AsyncNetworkBackend):
-    """Connects ``host[:port]`` to the ``ip[:port]`` of settings.resolve (curl --resolve)."""
+    """Connects ``host[:port]`` to the ``ip[:port]`` of settings.resolve (curl --resolve),
+    and only to addresses the policy allows (public ones, unless ``allow_private``)."""
 
-    def __init__(self, resolve: Mapping[str, str]) -> None:
+    def __init__(self, resolve: Mapping[str, str], *, allow_private: bool = False) -> None:
         self._inner = httpcore.AnyIOBackend()
+        self.allow_private = allow_private
         self._map: dict[tuple[str, int | None], tuple[str, int | None]] = {}
         for key, target in resolve.items():
             try:
@@ -52,14 +73,90 @@ class ResolvingBackend(httpcore.AsyncNetworkBackend):
         hit = self._map.get((host, port)) or self._map.get((host, None))
         return (hit[0], hit[1] or port) if hit else None
 
+    def refusal(self, ip: str) -> str | None:
+        """Why ``ip`` may not be connected to (None: it may): the address policy."""
+        return None if self.allow_private else refusal(ip)
+
+    async def addresses(self, host: str, port: int) -> list[str]:
+        """The IP addresses ``host`` stands for, in resolver order (no duplicates).
+
+        An IP literal is itself; a name is resolved off the event loop. A failed
+        lookup raises ``httpcore.ConnectError`` from the ``socket.gaierror``.
+        """
+        if parse_ip(host) is not None:
+            return [host.strip("[]")]
+        try:
+            infos = await anyio.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+        except OSError as exc:
+            raise httpcore.ConnectError(str(exc)) from exc
+        out: list[str] = []
+        for info in infos:
+            ip = str(info[4][0])
+            if ip not in out:
+                out.append(ip)
+        return out
+
     async def connect_tcp(self, host: str, port: int, timeout: float | None = None,
                           local_address: str | None = None,
                           socket_options: Iterable[Any] | None = None
                           ) -> httpcore.AsyncNetworkStream:
-        host, port = self.lookup(host, port) or (host, port)
-        return await self._inner.connect_tcp(host, port, timeout=timeout,
+        """Resolve, check every address, connect to the first allowed one that answers.
+
+        Refused addresses are skipped; when every address is refused,
+        ``AddressNotPublicError`` (nothing was connected to). When every allowed
+        address fails, the last connect error, as a ``ConnectError``/``ConnectTimeout``.
+        """
+        name, mapped = host, self.lookup(host, port)
+        host, port = mapped or (host, port)
+        try:
+            with anyio.fail_after(timeout):
+                ips = await self.addresses(host, port)
+        except TimeoutError as exc:
+            raise httpcore.ConnectTimeout(f"resolving {host}: timed out") from exc
+        refused = [(ip, why) for ip in ips if (why := self.refusal(ip)) is not None]
+        allowed = [ip for ip in ips if ip not in dict(refused)]
+        if allowed:
+            # the checked addresses themselves, never the name again: a second lookup
+            # could answer differently (DNS rebinding)
+            return await self._connect_first(allowed, port, timeout=timeout,
                                              local_address=local_address,
                                              socket_options=socket_options)
+        if refused:
+            raise AddressNotPublicError(name, port, refused,
+                                        via="[fetch] resolve" if mapped else None)
+        raise httpcore.ConnectError(f"{host} resolved to no address")
+
+    async def _connect_first(self, ips: list[str], port: int,
+                             **kw: Any) -> httpcore.AsyncNetworkStream:
+        """Connect to ``ips`` in order, each started ``HAPPY_EYEBALLS_DELAY`` after the
+        previous unless that one failed first; the first connection wins, the others
+        are cancelled or closed. All failing: the last error, as httpcore raised it."""
+        won: list[httpcore.AsyncNetworkStream] = []
+        errors: list[Exception] = []
+
+        async def attempt(ip: str, done: anyio.Event, tg: TaskGroup) -> None:
+            try:
+                stream = await self._inner.connect_tcp(ip, port, **kw)
+            except (httpcore.ConnectError, httpcore.ConnectTimeout) as exc:
+                errors.append(exc)
+                return
+            finally:
+                done.set()
+            if won:
+                await stream.aclose()  # a slower address answered too
+            else:
+                won.append(stream)
+                tg.cancel_scope.cancel()
+
+        async with anyio.create_task_group() as tg:
+            for ip in ips:
+                done = anyio.Event()
+                tg.start_soon(attempt, ip, done, tg)
+                with anyio.move_on_after(HAPPY_EYEBALLS_DELAY):
+                    await done.wait()
+        if won:
+            return won[0]
+        raise errors[-1] if errors else httpcore.ConnectError(f"no connection to {ips}")
 
     async def connect_unix_socket(self, path: str, timeout: float | None = None,
                                   socket_options: Iterable[Any] | None = None
@@ -105,12 +202,13 @@ class PoolTransport(httpx.AsyncBaseTransport):
 
 def build_transport(settings: FetchSettings, *,
                     ssl_context: ssl.SSLContext | None = None) -> httpx.AsyncBaseTransport:
-    """The transport ``Fetcher`` uses: HTTP/1.1, verified TLS, settings.resolve applied.
+    """The transport ``Fetcher`` uses: HTTP/1.1, verified TLS, settings.resolve and the
+    address policy (settings.allow_private) applied.
 
     ``ssl_context`` replaces the certifi roots (tests pass one trusting their CA).
     """
     ctx = ssl_context or ssl.create_default_context(cafile=certifi.where())
-    backend = ResolvingBackend(settings.resolve)
+    backend = ResolvingBackend(settings.resolve, allow_private=settings.allow_private)
     pool = httpcore.AsyncConnectionPool(
         ssl_context=ctx, max_connections=settings.concurrency,
         keepalive_expiry=KEEPALIVE_EXPIRY, http1=True, http2=False, retries=0,

@@ -24,9 +24,13 @@ Stages, streaming through each file in turn:
 6. Progress: the callback gets an ``ImportProgress`` (counts and rates) every
    ``PROGRESS_INTERVAL_S`` and once at the end.
 
-A truncated or malformed record ends the reading of its file: the pages before
-it are stored, a one-line message (file, offset, what was wrong) goes into
-``ImportStats.errors`` and the next file is read.
+A damaged record (a corrupt or cut gzip member, a wrong Content-Length) or junk
+between records costs only those bytes: the reader skips them and goes on at the
+next whole record. They are counted (``skipped_bytes``, ``skipped_records``,
+``files_damaged``), and one line per gap (file@offset, how many bytes, why) goes
+into ``ImportStats.errors``. A file that cannot be read at all (empty, not a
+WARC) is one error line and ``files_failed``; the next file is read either way.
+``ImportStats.damage()`` sums it up in one line (the CLI then exits 1).
 """
 
 from __future__ import annotations
@@ -35,6 +39,7 @@ import hashlib
 import multiprocessing
 import os
 import sqlite3
+import sys
 import time
 from collections import deque
 from collections.abc import Callable, Sequence
@@ -45,8 +50,9 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
+from untold.collect.aio import cleanup
 from untold.collect.warcimport_outlets import OutletMapper
-from untold.collect.warcimport_read import OTHER_RECORD, PageRecord, iter_records
+from untold.collect.warcimport_read import OTHER_RECORD, Gap, PageRecord, iter_records
 from untold.collect.warcimport_work import (
     PageJob,
     PageResult,
@@ -55,6 +61,7 @@ from untold.collect.warcimport_work import (
     warm_up,
     worker_init,
 )
+from untold.collect.warcregistry import register_source
 from untold.config import Study
 from untold.errors import StoreError, WarcError
 from untold.models import CaptureRecord, Outlet
@@ -87,6 +94,10 @@ class ImportStats:
     near_duplicates: int = 0  # new, but linked as a reprint of a stored article
     other_records: int = 0  # request, metadata, warcinfo, revisit, ...
     uncurated_outlets: int = 0  # outlets made up from domains in this import
+    skipped_bytes: int = 0  # bytes of damaged records or junk no record was read from
+    skipped_records: int = 0  # records lost in those bytes
+    files_damaged: int = 0  # files read only in part: the rest of each was read
+    files_failed: int = 0  # files not read at all: empty, not a WARC, unreadable, changed
     error_count: int = 0
     elapsed_s: float = 0.0
     skipped: dict[str, int] = field(default_factory=dict)  # reason -> pages
@@ -94,6 +105,22 @@ class ImportStats:
 
     def as_dict(self) -> dict[str, Any]:
         return {**self.__dict__, "skipped": dict(self.skipped), "errors": list(self.errors)}
+
+    def damage(self) -> str | None:
+        """One line on what could not be read (None when every file was read whole)."""
+        if not (self.files_failed or self.files_damaged or self.skipped_bytes):
+            return None
+        parts = []
+        if self.files_failed:
+            parts.append(f"{self.files_failed} of {self.files} file"
+                         f"{'s' if self.files != 1 else ''} could not be read")
+        if self.files_damaged or self.skipped_bytes:
+            parts.append(f"{self.skipped_bytes} bytes ({self.skipped_records} record"
+                         f"{'s' if self.skipped_records != 1 else ''}) skipped in "
+                         f"{self.files_damaged} damaged file"
+                         f"{'s' if self.files_damaged != 1 else ''}")
+        return ("; ".join(parts) + f"; everything else was imported ({self.articles_new} "
+                "new articles; the warnings above say where and why)")
 
 
 @dataclass
@@ -184,9 +211,19 @@ class _Importer:
     def import_file(self, path: Path) -> None:
         self.file = str(path)
         warc_file = str(path.resolve())
+        source = register_source(self.store, path, self._error)  # before any capture of it
+        if source is None:
+            self.stats.files += 1
+            self.stats.files_failed += 1
+            return  # changed since an earlier import (reported): not read again
         chunk = _Chunk([], [], 0)
+        damaged = False
         try:
             for item in iter_records(path):
+                if isinstance(item, Gap):
+                    damaged = True
+                    self._gap(path, item)
+                    continue
                 self.stats.records_read += 1
                 if isinstance(item, str):
                     self._count_other(item)
@@ -202,10 +239,21 @@ class _Importer:
                             self._submit(chunk)
                             chunk = _Chunk([], [], 0)
                 self._tick()
-        except WarcError as exc:
+        except WarcError as exc:  # the file as a whole: empty, not a WARC, unreadable
+            self.stats.files_failed += 1
             self._error(str(exc))
         self._submit(chunk)
         self.stats.files += 1
+        self.stats.files_damaged += damaged
+        source.finish(self.store, self._error)  # the file's digest, or that it changed
+
+    def _gap(self, path: Path, gap: Gap) -> None:
+        """Bytes of the file the reader skipped: counted, and one line says where and why."""
+        self.stats.skipped_bytes += gap.length
+        self.stats.skipped_records += gap.records
+        lost = f", {gap.records} record{'s' if gap.records != 1 else ''} lost" \
+            if gap.records else ""
+        self._error(f"{path}@{gap.offset}: skipped {gap.length} bytes{lost}: {gap.why}")
 
     def _count_other(self, reason: str) -> None:
         if reason == OTHER_RECORD:
@@ -412,4 +460,5 @@ def import_warcs(study: Study, store: Store, paths: Sequence[Path], *,
         return imp.run(paths)
     finally:
         imp.stats.elapsed_s = round(time.monotonic() - imp.t0, 3)
-        store.finish_run(run_id, imp.stats.as_dict())
+        with cleanup(sys.exc_info()[1] is not None):
+            store.finish_run(run_id, imp.stats.as_dict())

@@ -2,41 +2,64 @@
 
 :func:`iter_records` walks a WARC file (gzip per record, one gzip stream, or
 plain; FastWARC's other compressions too) record by record in bounded memory
-and yields, in file order, either a :class:`PageRecord` (a response or
-resource record that may hold an HTML page, with its raw HTTP payload) or a
-skip reason string for any other record. A page's ``offset``/``length`` locate
-the record in the file as found there (for a gzip-per-record file: its gzip
-member), so the evidence can be read back from the source WARC.
+and yields, in file order, a :class:`PageRecord` (a response or resource record
+that may hold an HTML page, with its raw HTTP payload), a skip reason string for
+any other record, or a :class:`Gap`: bytes no record could be read from.
 
-FastWARC reads; where it gives up (an ARC file, a header it finds malformed),
-warcio takes over from the record FastWARC could not read. A record that is
-truncated or malformed for both ends the walk with a :class:`WarcError`
-naming the file, the offset and what was wrong; every record before it has
-been yielded already.
+FastWARC parses, and every record it reads is checked against the file's bytes
+(:mod:`untold.collect.warcimport_frame`): it must end where its Content-Length
+says and, in a .warc.gz, fill exactly one gzip member. A page's
+``offset``/``length`` are then exactly its record (its gzip member), so the
+evidence can be read back from the source WARC.
+
+Damage costs only what is damaged. A record that fails the check (a corrupt or
+cut gzip member, a wrong Content-Length that swallows or falls short of bytes)
+is skipped, never passed on with wrong content, and reading goes on at the next
+offset where a whole record starts (the next gzip member holding a WARC record,
+the next ``WARC/1.`` line of a plain file), FastWARC starting again there; the
+skipped bytes are a ``Gap`` with the records lost in them and why. Where
+FastWARC cannot parse a record that is whole (a header it finds malformed),
+warcio reads that record; an ARC file is read by warcio throughout. One gzip
+stream for the whole file and other compressions cannot be resynchronised:
+damage there ends the file (the rest is one ``Gap``), and their pages have no
+offsets. An empty file, or one where no WARC record starts, raises ``WarcError``.
 """
 
 from __future__ import annotations
 
 import hashlib
 import zlib
-from collections.abc import Iterator
+from collections.abc import Generator, Iterator
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 from urllib.parse import urlsplit
 
+from untold.collect.warcimport_frame import (
+    TRAILER,
+    WarcFile,
+    frame,
+    looks_like_start,
+    resync,
+    skip_blank,
+)
 from untold.errors import WarcError
 
-__all__ = ["HTML_TYPES", "MAX_PAYLOAD_BYTES", "PageRecord", "iter_records"]
+__all__ = ["HTML_TYPES", "MAX_PAYLOAD_BYTES", "Gap", "PageRecord", "iter_records"]
 
 HTML_TYPES = ("text/html", "application/xhtml+xml")  # the media types of web pages
 MAX_PAYLOAD_BYTES = 20_000_000  # as FetchSettings.max_body: larger bodies are not articles
 SNIFF_BYTES = 1024  # head of an untyped payload searched for an HTML tag
-HEAD_MAX = 64 * 1024  # bytes of a plain record read to find where its header ends
-HEAD_PEEK = 64  # bytes looked at to tell a WARC (or ARC) record from other data
-MEMBER_STEP = 1 << 20  # compressed bytes read per step when measuring a gzip member
-MEMBER_MAX = 256 << 20  # a longer gzip member is one stream for the file, not a record
+HEAD_PEEK = 64  # bytes looked at to tell a WARC from an ARC or other data
+ARC_MAGIC = b"filedesc://"  # the first record of an ARC file, the format before WARC
+# FastWARC reads these compressions but records in them cannot be located in the file
+STREAM_MAGICS = (b"\x28\xb5\x2f\xfd", b"\x04\x22\x4d\x18")  # zstd, lz4 frames
+# in a plain file, a block holding this swallowed the record after it
+SWALLOWED = TRAILER + b"WARC/1."
+SWALLOWED_WHY = "the record's block holds the start of another record: its Content-Length " \
+    "is too long"
+SCAN_OTHER_MAX = 1 << 20  # other records up to this size are searched for that too
 
 # Reasons for records that are not pages (counted by the importer).
 OTHER_RECORD = "other_record"  # request, metadata, warcinfo, revisit, ...
@@ -59,75 +82,39 @@ class PageRecord:
     headers: dict[str, str]  # HTTP headers, lower-case names ({} for resource records)
     payload: bytes  # as stored: transfer and content codings not yet removed
     payload_digest: str  # WARC-Payload-Digest, else "sha256:<hex>" of the payload
-    offset: int | None  # where the record starts in the file (None: not seekable)
+    offset: int | None  # where the record starts in the file (None: not locatable)
     length: int | None
 
 
-class _ReadFailure(Exception):
-    """A reader stopped. ``inside``: the record at ``offset`` is itself cut or bad;
-    otherwise the reader could not parse what follows the record at ``offset``
-    (-1: not even the first record)."""
+@dataclass(frozen=True)
+class Gap:
+    """Bytes of a WARC file no record could be read from: skipped, and said so."""
 
-    def __init__(self, offset: int, what: str, *, inside: bool = False) -> None:
+    offset: int
+    length: int
+    records: int  # record starts inside: records lost (0: junk between records)
+    why: str
+
+
+class _ReadFailure(Exception):
+    """A reader stopped: what follows the records it gave cannot be parsed by it."""
+
+    def __init__(self, what: str, offset: int = -1) -> None:
         super().__init__(what)
-        self.offset = offset
         self.what = what
-        self.inside = inside
+        self.offset = offset
 
 
 @dataclass
 class _Raw:
-    """A record as either reader sees it, before its length is known."""
+    """A record as a reader sees it, before it is checked against the file's bytes."""
 
     pos: int
     page: PageRecord | None
     reason: str
-
-
-def _is_gzip(path: Path) -> bool:
-    with open(path, "rb") as f:
-        return f.read(2) == b"\x1f\x8b"
-
-
-def _record_end(path: Path, pos: int, gz: bool) -> int:
-    """Offset just past the record (or gzip member) starting at ``pos``; ``pos`` if cut."""
-    with open(path, "rb") as f:
-        f.seek(pos)
-        if gz:
-            d = zlib.decompressobj(16 + zlib.MAX_WBITS)
-            used = 0
-            while not d.eof:
-                data = f.read(MEMBER_STEP)
-                if not data or used > MEMBER_MAX:
-                    return pos
-                try:
-                    d.decompress(data, 1)  # output is not needed, only the member's end
-                    while d.unconsumed_tail and not d.eof:
-                        d.decompress(d.unconsumed_tail, 1 << 16)
-                except zlib.error:
-                    return pos
-                used += len(data) - len(d.unused_data)
-            return pos + used
-        head = f.read(HEAD_MAX)
-    end = head.find(b"\r\n\r\n")
-    for line in head[:max(end, 0)].split(b"\r\n"):
-        name, _, value = line.partition(b":")
-        if name.strip().lower() == b"content-length" and value.strip().isdigit():
-            return pos + end + 4 + int(value.strip()) + 4
-    return pos
-
-
-def _head(path: Path, pos: int, gz: bool) -> bytes:
-    """The first bytes of the record at ``pos`` (decompressed), b"" if unreadable."""
-    with open(path, "rb") as f:
-        f.seek(pos)
-        data = f.read(HEAD_PEEK if not gz else MEMBER_STEP)
-    if not gz or data[:2] != b"\x1f\x8b":
-        return data[:HEAD_PEEK]
-    try:
-        return bytes(zlib.decompressobj(16 + zlib.MAX_WBITS).decompress(data, HEAD_PEEK))
-    except zlib.error:
-        return b""
+    head_len: int = 0  # the WARC header's length as FastWARC parsed it (0: unknown)
+    block_len: int = -1  # the WARC Content-Length (-1: unknown)
+    damage: str = ""  # why the reader itself finds the record unsound
 
 
 def _looks_html(payload: bytes) -> bool:
@@ -153,74 +140,127 @@ def _digest_of(header: str | None, payload: bytes) -> str:
         "sha256:" + hashlib.sha256(payload).hexdigest())
 
 
-def _fast_records(path: Path) -> Iterator[_Raw]:
-    """FastWARC's view of the file; raises _ReadFailure where it cannot go on."""
+# -- FastWARC ---------------------------------------------------------------------------
+def _fast_records(src: str | BinaryIO, *, plain: bool) -> Iterator[_Raw]:
+    """FastWARC's view of the file from ``src`` (a path, or a file at a record's start);
+    raises _ReadFailure where it cannot go on. ``plain``: look in page payloads for
+    a record they swallowed (a gzip member's size tells that for a .warc.gz)."""
     from fastwarc.warc import ArchiveIterator, WarcRecordType
 
-    pages = int(WarcRecordType.response) | int(WarcRecordType.resource)
-    it = iter(ArchiveIterator(str(path), parse_http=True, fsspec_args=False))
-    last: int | None = None
+    response = int(WarcRecordType.response)
+    pages = response | int(WarcRecordType.resource)
+    it = iter(ArchiveIterator(src, parse_http=True, fsspec_args=False))
     while True:
         try:
             rec = next(it)
+            raw = _fast_one(rec, pages, response, plain)
         except StopIteration:
             return
-        except (OSError, ValueError) as exc:
-            raise _ReadFailure(-1 if last is None else last, str(exc)) from exc
-        pos = rec.stream_pos
-        last = pos
-        if not int(rec.record_type) & pages:
-            expected = rec.content_length
-            if rec.consume() < expected:
-                raise _ReadFailure(pos, f"record is truncated ({expected} bytes announced)",
-                                   inside=True)
-            yield _Raw(pos, None, OTHER_RECORD)
-            continue
-        url = rec.headers.get("WARC-Target-URI")
-        status: int | None = None
-        headers: dict[str, str] = {}
-        if rec.record_type == WarcRecordType.response:
-            if not rec.is_http:
-                yield _Raw(pos, None, NOT_HTML)  # dns:, whois: and other non-HTTP responses
-                rec.consume()
-                continue
-            status = rec.http_headers.status_code
-            for k, v in rec.http_headers.items():
-                k = k.lower()
-                headers[k] = f"{headers[k]}, {v}" if k in headers else v
-            ctype = (rec.http_content_type or "").lower()
-        else:
-            ctype = (rec.headers.get("Content-Type") or "").split(";")[0].strip().lower()
-        expected = rec.content_length
-        reason = _page_reason(url, status, ctype, expected)
-        if reason is not None:
-            if rec.consume() < expected:
-                raise _ReadFailure(pos, f"record is truncated ({expected} bytes announced)",
-                                   inside=True)
-            yield _Raw(pos, None, reason)
-            continue
-        payload = rec.reader.read()
-        if len(payload) < expected:
-            raise _ReadFailure(pos, f"record is truncated: {expected} payload bytes announced, "
-                                    f"{len(payload)} present", inside=True)
-        if not ctype and not _looks_html(payload):
-            yield _Raw(pos, None, NOT_HTML)
-            continue
-        try:
-            date = rec.record_date
-        except (ValueError, OSError):
-            date = None
-        if date is None:
-            yield _Raw(pos, None, NO_DATE)
-            continue
-        assert url is not None  # checked by _page_reason
-        yield _Raw(pos, PageRecord(
-            url=url, record_id=rec.record_id, fetched_at=date.astimezone(UTC),
-            status=status, content_type=ctype, headers=headers, payload=payload,
-            payload_digest=_digest_of(rec.headers.get("WARC-Payload-Digest"), payload),
-            offset=pos, length=None), "")
+        except (OSError, ValueError, EOFError) as exc:
+            raise _ReadFailure(str(exc)) from exc
+        yield raw
 
 
+def _fast_one(rec: Any, pages: int, response: int, plain: bool) -> _Raw:
+    h = rec.headers
+    raw = _Raw(rec.stream_pos, None, OTHER_RECORD)
+    # header length as written: 'WARC/1.x', 'Name: value' lines, each with CRLF, a blank line
+    head_len = len(h.status_line_bytes or b"") + 4
+    for k, v in h.items_bytes():
+        head_len += len(k) + len(v) + 4
+        if len(k) == 14 and k.lower() == b"content-length":
+            v = v.strip()
+            raw.block_len = int(v) if v.isdigit() else -1
+    raw.head_len = head_len
+    expected = rec.content_length  # what is left of the block (after HTTP headers)
+    rtype = int(rec.record_type)
+    if not rtype & pages:
+        _skip_block(rec, raw, expected, plain)
+        return raw
+    url = h.get("WARC-Target-URI")
+    status: int | None = None
+    headers: dict[str, str] = {}
+    if rtype == response:
+        if not rec.is_http:
+            _skip_block(rec, raw, expected, plain)
+            raw.reason = NOT_HTML  # dns:, whois: and other non-HTTP responses
+            return raw
+        status = rec.http_headers.status_code
+        for k, v in rec.http_headers.items():
+            k = k.lower()
+            headers[k] = f"{headers[k]}, {v}" if k in headers else v
+        ctype = (rec.http_content_type or "").lower()
+    else:
+        ctype = (h.get("Content-Type") or "").split(";")[0].strip().lower()
+    reason = _page_reason(url, status, ctype, expected)
+    if reason is not None:
+        _skip_block(rec, raw, expected, plain)
+        raw.reason = reason
+        return raw
+    if _garbled(url):  # junk written into the header: its framing may still hold
+        _skip_block(rec, raw, expected, plain)
+        raw.damage = "the record's WARC-Target-URI holds control or undecodable characters"
+        return raw
+    payload = rec.reader.read()
+    if len(payload) < expected:
+        raw.damage = (f"the record is truncated: {expected} payload bytes announced, "
+                      f"{len(payload)} present")
+    elif plain and _may_hold_more(headers, len(payload)) and SWALLOWED in payload:
+        raw.damage = SWALLOWED_WHY
+    if not ctype and not _looks_html(payload):
+        raw.reason = NOT_HTML
+        return raw
+    try:
+        date = rec.record_date
+    except (ValueError, OSError):
+        date = None
+    if date is None:
+        raw.reason = NO_DATE
+        return raw
+    assert url is not None  # checked by _page_reason
+    raw.page = PageRecord(
+        url=url, record_id=rec.record_id, fetched_at=date.astimezone(UTC),
+        status=status, content_type=ctype, headers=headers, payload=payload,
+        payload_digest=_digest_of(h.get("WARC-Payload-Digest"), payload),
+        offset=raw.pos, length=None)
+    raw.reason = ""
+    return raw
+
+
+def _garbled(text: str | None) -> bool:
+    """Whether a header value holds what no crawler writes: control characters, or
+    bytes that were no UTF-8 (FastWARC decodes them as U+FFFD)."""
+    return text is not None and (not text.isprintable() or "\ufffd" in text)
+
+
+def _skip_block(rec: Any, raw: _Raw, expected: int, plain: bool) -> None:
+    """Read past a record that is no page; in a plain file a small one (requests,
+    metadata: most of them) is searched for a record it swallowed."""
+    if plain and expected <= SCAN_OTHER_MAX:
+        block = rec.reader.read()
+        got = len(block)
+        if SWALLOWED in block:
+            raw.damage = SWALLOWED_WHY
+    else:
+        got = rec.consume()
+    if got < expected:
+        raw.damage = f"the record is truncated: {expected} bytes announced, {got} present"
+
+
+def _may_hold_more(headers: dict[str, str], size: int) -> bool:
+    """Whether a payload of ``size`` bytes may have swallowed the records after it.
+
+    Not when the HTTP Content-Length covers it: a Content-Length too long by whole
+    records leaves the WARC framing intact, but not that of the HTTP message inside.
+    Searching only the other payloads keeps plain files fast (the search costs about
+    as much as FastWARC's whole read).
+    """
+    length = headers.get("content-length", "")
+    return not (length.isdigit() and size <= int(length)
+                and "chunked" not in headers.get("transfer-encoding", "").lower())
+
+
+# -- warcio -----------------------------------------------------------------------------
 def _parse_warc_date(text: str | None) -> datetime | None:
     try:
         dt = datetime.fromisoformat((text or "").strip().replace("Z", "+00:00"))
@@ -229,34 +269,59 @@ def _parse_warc_date(text: str | None) -> datetime | None:
     return (dt if dt.tzinfo else dt.replace(tzinfo=UTC)).astimezone(UTC)
 
 
-def _warcio_records(path: Path, start: int) -> Iterator[_Raw]:
-    """warcio's view of the file from ``start``; raises _ReadFailure where it cannot go on."""
-    from warcio.archiveiterator import ArchiveIterator
+_WARCIO_ERRORS: tuple[type[BaseException], ...] = (OSError, ValueError, EOFError, zlib.error)
+
+
+def _warcio_errors() -> tuple[type[BaseException], ...]:
     from warcio.exceptions import ArchiveLoadFailed
 
-    errors = (ArchiveLoadFailed, OSError, ValueError, EOFError, zlib.error)
+    return (ArchiveLoadFailed, *_WARCIO_ERRORS)
+
+
+def _warcio_records(path: Path) -> Iterator[tuple[_Raw, int]]:
+    """warcio's view of a whole (ARC) file: (record, its end); _ReadFailure where it stops."""
+    from warcio.archiveiterator import ArchiveIterator
+
+    errors = _warcio_errors()
     with open(path, "rb") as f:
-        f.seek(start)
         it = ArchiveIterator(f, arc2warc=True)
-        nxt = start  # where the next record starts
+        nxt = 0  # where the next record starts
         while True:
             try:
                 rec = next(it)
             except StopIteration:
                 return
             except errors as exc:
-                raise _ReadFailure(nxt, _first_line(exc), inside=True) from exc
+                raise _ReadFailure(_first_line(exc), nxt) from exc
             try:
                 raw = _warcio_one(rec, nxt)  # warcio knows the offset only once read
                 it.read_to_end()
             except errors as exc:
-                raise _ReadFailure(nxt, _first_line(exc), inside=True) from exc
+                raise _ReadFailure(_first_line(exc), nxt) from exc
             pos = it.get_record_offset()
             raw.pos = pos
             if raw.page is not None:
                 raw.page = replace(raw.page, offset=pos)
             nxt = pos + it.get_record_length()
-            yield raw
+            yield raw, nxt
+
+
+def _warcio_at(path: Path, pos: int) -> _Raw | str:
+    """The one (whole) record at ``pos`` as warcio reads it, or why it cannot."""
+    from warcio.archiveiterator import ArchiveIterator
+
+    errors = _warcio_errors()
+    with open(path, "rb") as f:
+        f.seek(pos)
+        it = ArchiveIterator(f)
+        try:
+            raw = _warcio_one(next(it), pos)
+            it.read_to_end()
+        except StopIteration:
+            return "no record could be parsed here"
+        except errors as exc:
+            return _first_line(exc)
+    return raw
 
 
 def _first_line(exc: BaseException) -> str:
@@ -302,102 +367,213 @@ def _warcio_one(rec: Any, pos: int) -> _Raw:
         offset=pos, length=None), "")
 
 
-def _raw_records(path: Path, gz: bool) -> Iterator[_Raw]:
-    """FastWARC first, warcio from where FastWARC stopped; _ReadFailure where both stop."""
+# -- the walk ---------------------------------------------------------------------------
+Item = PageRecord | str | Gap
+
+
+def _done(raw: _Raw, end: int | None) -> PageRecord | str:
+    """A checked record as the importer gets it (``end`` None: it cannot be located)."""
+    if raw.page is None:
+        return raw.reason
+    if end is None or end <= raw.pos:
+        return replace(raw.page, offset=None, length=None)
+    return replace(raw.page, offset=raw.pos, length=end - raw.pos)
+
+
+# What the walk does at an offset: read on from a record start, read the whole
+# record there that FastWARC could not parse, or skip a damaged record.
+_FRESH, _CHOKED, _BAD = "fresh", "choked", "bad"
+_MULTI = "multi"  # the gzip member holds more records: one stream, nothing locatable
+
+
+class _Walk:
+    """One file's records, checked and resynchronised (see the module docstring)."""
+
+    def __init__(self, path: Path, f: WarcFile) -> None:
+        self.path = path
+        self.f = f
+        self.records = 0  # records passed on
+
+    def run(self) -> Iterator[Item]:
+        f = self.f
+        start, state, why = skip_blank(f, 0), _FRESH, ""
+        end: int | None = None
+        while start < f.size:
+            if state != _BAD:
+                fr = frame(f, start)
+                if fr.multi:
+                    yield from self._stream(start)
+                    return
+                end = fr.end
+                if end is None:
+                    state, why = _BAD, fr.why
+            if state == _BAD:
+                q, lost = resync(f, start + 1)
+                here = looks_like_start(f, start)
+                if start == 0 and q >= f.size:  # nothing readable in the whole file
+                    raise _not_warc(self.path, f, why if here else "")
+                lost += here
+                yield Gap(start, q - start, lost, why)
+                start, state = skip_blank(f, q), _FRESH
+                continue
+            assert end is not None
+            if state == _CHOKED:  # whole, but FastWARC cannot parse it: warcio reads it
+                raw = _warcio_at(self.path, start)
+                if isinstance(raw, str):
+                    yield Gap(start, end - start, 1, "the record cannot be parsed "
+                              f"(FastWARC: {why or 'no record'}; warcio: {raw})")
+                else:
+                    self.records += 1
+                    yield _done(raw, end)
+                start, state = skip_blank(f, end), _FRESH
+                continue
+            start, state, why = yield from self._segment(start)
+
+    def _segment(self, start: int) -> Generator[Item, None, tuple[int, str, str]]:
+        """FastWARC from ``start`` while its records check out; where to go on, and how."""
+        f = self.f
+        fh = None if start == 0 else open(self.path, "rb")  # noqa: SIM115 - closed below
+        try:
+            if fh is not None:
+                fh.seek(start)
+            records = _fast_records(str(self.path) if fh is None else fh, plain=not f.gz)
+            prev: _Raw | None = None
+            while True:
+                failed = ""
+                raw: _Raw | None
+                try:
+                    raw = next(records)
+                    nxt: int | None = raw.pos
+                except StopIteration:
+                    raw, nxt = None, f.size
+                except _ReadFailure as exc:
+                    raw, nxt, failed = None, None, exc.what
+                if prev is None:
+                    if raw is None or raw.pos != start:
+                        return start, _CHOKED, failed  # it read something else than is here
+                    prev = raw
+                    continue
+                end, why = self._end(prev, nxt)
+                if why == _MULTI:
+                    self.records += 1
+                    yield _done(prev, None)
+                    if raw is not None:
+                        yield from self._stream_rest(records, raw, prev.pos)
+                    elif failed:
+                        yield _stream_gap(self.f, prev.pos, failed)
+                    return f.size, _FRESH, ""
+                if end is None:
+                    return prev.pos, _BAD, why
+                self.records += 1
+                yield _done(prev, end)
+                if raw is None or (nxt != end and nxt != skip_blank(f, end)):
+                    return skip_blank(f, end), _FRESH, ""  # FastWARC stopped or jumped
+                prev = raw
+        finally:
+            if fh is not None:
+                fh.close()
+
+    def _end(self, raw: _Raw, nxt: int | None) -> tuple[int | None, str]:
+        """Where the record ``raw`` ends, checked (``nxt``: where FastWARC read the next
+        one, None if it could not); (None, why) for a damaged record."""
+        f = self.f
+        if raw.damage:
+            return None, raw.damage
+        if nxt is not None and nxt > raw.pos and raw.head_len and raw.block_len >= 0:
+            size = raw.head_len + raw.block_len + len(TRAILER)
+            if f.gz:  # one member: its last 4 bytes are its inflated size (mod 2**32)
+                if int.from_bytes(f.read(4, nxt - 4), "little") == size & 0xFFFFFFFF:
+                    return nxt, ""
+            else:
+                end = raw.pos + size
+                if (nxt == end or (nxt > end and skip_blank(f, end) == nxt)) \
+                        and f.read(len(TRAILER), end - len(TRAILER)) == TRAILER:
+                    return end, ""
+        fr = frame(f, raw.pos)  # the byte-exact check, where the quick one did not agree
+        if fr.multi:
+            return None, _MULTI
+        return fr.end, fr.why
+
+    def _stream(self, start: int) -> Iterator[Item]:
+        """Records that cannot be located (one gzip stream, zstd, lz4): read, not checked."""
+        fh = None if start == 0 else open(self.path, "rb")  # noqa: SIM115 - closed below
+        try:
+            if fh is not None:
+                fh.seek(start)
+            yield from self._stream_rest(
+                _fast_records(str(self.path) if fh is None else fh, plain=False), None, start)
+        finally:
+            if fh is not None:
+                fh.close()
+
+    def _stream_rest(self, records: Iterator[_Raw], first: _Raw | None,
+                     last: int) -> Iterator[Item]:
+        try:
+            if first is not None:
+                self.records += 1
+                yield _done(first, None)
+            for raw in records:
+                last = max(last, raw.pos)
+                self.records += 1
+                yield _done(raw, None)
+        except _ReadFailure as exc:
+            if not self.records:
+                raise _not_warc(self.path, self.f, exc.what) from exc
+            yield _stream_gap(self.f, last, exc.what)
+
+
+def _stream_gap(f: WarcFile, last: int, what: str) -> Gap:
+    return Gap(last, f.size - last, 0,
+               f"{what}; nothing past damage in one compressed stream can be read")
+
+
+def _not_warc(path: Path, f: WarcFile, why: str) -> WarcError:
+    head = f.read(HEAD_PEEK, 0)
+    what = (f"no readable WARC record in it ({why})" if why
+            else f"not a WARC file: no WARC record starts in it (it begins {head[:24]!r})")
+    return WarcError(what, source=str(path),
+                     hint="give WARC files (.warc, .warc.gz); re-download a damaged one")
+
+
+def _arc(path: Path, f: WarcFile) -> Iterator[Item]:
+    nxt = 0
     try:
-        yield from _fast_records(path)
-        return
-    except _ReadFailure as fail:
-        bad = fail
-    # warcio gets a chance only where FastWARC could not parse what follows a
-    # record whose end we can locate (or the very first record): a record FastWARC
-    # found cut short is cut short for warcio too.
-    if not bad.inside:
-        start = 0 if bad.offset < 0 else _record_end(path, bad.offset, gz)
-        head = _head(path, start, gz)
-        if not (head.startswith(b"WARC/") or (start == 0 and head.startswith(b"filedesc://"))):
-            # warcio would read any text as an ARC record; only real ARC files get that
-            what = "not a WARC record" if head else "unreadable data"
-            bad = _ReadFailure(start, f"{what} (starts with {head[:24]!r}); "
-                                      f"reader said: {bad.what}", inside=True)
-        elif bad.offset < 0 or start > bad.offset:
-            try:
-                yield from _warcio_records(path, start)
-                return
-            except _ReadFailure as fail:
-                bad = fail
-        else:
-            bad = _ReadFailure(bad.offset, f"cannot read past this record ({bad.what})",
-                               inside=True)
-    if gz and _record_end(path, bad.offset, gz) == bad.offset:
-        bad = _ReadFailure(bad.offset, "gzip member cut short or corrupt (a truncated "
-                                       f"download?); reader said: {bad.what}", inside=True)
-    raise bad
+        for raw, end in _warcio_records(path):
+            nxt = end
+            yield _done(raw, end)
+    except _ReadFailure as exc:
+        at = max(exc.offset, nxt)
+        yield Gap(at, f.size - at, 1, f"{exc.what}; an ARC file is not read past damage")
 
 
-MAX_PENDING = 16  # pages sharing one offset: more means one gzip stream, not members
+def iter_records(path: str | Path) -> Iterator[PageRecord | str | Gap]:
+    """Pages (``PageRecord``), skip reasons of every other record, and ``Gap``s.
 
-
-def iter_records(path: str | Path) -> Iterator[PageRecord | str]:
-    """Pages (``PageRecord``) and skip reasons of every other record.
-
-    Raises ``WarcError`` for a file that cannot be opened, or at the first
-    truncated or malformed record (after yielding every record before it).
-    A page's length is the distance to the next record, so pages are yielded
-    once the next record has been seen.
+    Raises ``WarcError`` for a file that cannot be opened or read, an empty one,
+    and one in which no WARC record starts. A record is passed on once the next
+    one has been read (its end is checked against where that one starts).
     """
     path = Path(path)
     try:
-        gz = _is_gzip(path)
-        size = path.stat().st_size
+        f = WarcFile(path)
     except OSError as exc:
         raise WarcError(f"cannot open WARC file: {exc.strerror or exc}", source=str(path),
                         hint="check the path") from exc
-    pending: list[_Raw] = []  # pages whose end (the next record's start) is not known yet
-    seekable = True
-    verified = not gz  # gzip offsets are checked once against a real member's end
-    records = _raw_records(path, gz)
-    while True:
-        try:
-            raw = next(records)
-        except StopIteration:
-            break
-        except _ReadFailure as bad:
-            # the pages read before the bad record are good: pass them on first
-            if pending and not verified:
-                seekable = _record_end(path, pending[0].pos, gz) == bad.offset
-            yield from _finish(pending, bad.offset, seekable)
-            raise WarcError(
-                f"truncated or malformed WARC record at offset {bad.offset}: {bad.what}; "
-                "stopped reading this file (the records before it were read)",
-                source=f"{path}@{bad.offset}",
-                hint="re-download the file, or ignore this if the crawl was cut off",
-            ) from bad
-        if pending and raw.pos != pending[0].pos:
-            if not verified:
-                # one gzip stream for the whole file: FastWARC's positions are then
-                # read-buffer positions, not record starts
-                seekable = _record_end(path, pending[0].pos, gz) == raw.pos
-                verified = True
-            yield from _finish(pending, raw.pos, seekable and raw.pos > pending[0].pos)
-            pending = []
-        if raw.page is None:
-            yield raw.reason
-            continue
-        pending.append(raw)
-        if len(pending) > MAX_PENDING:
-            seekable = False
-            yield from _finish(pending, size, False)
-            pending = []
-    if pending and not verified:
-        seekable = _record_end(path, pending[0].pos, gz) == size
-    yield from _finish(pending, size, seekable)
-
-
-def _finish(pending: list[_Raw], end: int, seekable: bool) -> Iterator[PageRecord]:
-    for raw in pending:
-        assert raw.page is not None
-        if seekable and end > raw.pos:
-            yield replace(raw.page, length=end - raw.pos)
-        else:
-            yield replace(raw.page, offset=None, length=None)
+    try:
+        with f:
+            if f.size == 0:
+                raise WarcError("empty file: no WARC records in it", source=str(path),
+                                hint="re-download it, or leave it out")
+            head = f.read(HEAD_PEEK, 0)
+            walk = _Walk(path, f)
+            if f.gz:
+                yield from walk.run()
+            elif head.startswith(ARC_MAGIC):
+                yield from _arc(path, f)
+            elif head[:4] in STREAM_MAGICS:
+                yield from walk._stream(0)
+            else:
+                yield from walk.run()
+    except OSError as exc:
+        raise WarcError(f"cannot read WARC file: {exc.strerror or exc}", source=str(path),
+                        hint="check the file and the disk") from exc

@@ -9,13 +9,11 @@ in chunks so one inter-process round trip carries several pages.
 from __future__ import annotations
 
 import hashlib
-import os
-import threading
-import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from untold.collect.decoding import decode_body
+from untold.collect.extractjob import worker_init
 from untold.errors import InputError
 from untold.models import ExtractedArticle
 
@@ -26,11 +24,10 @@ __all__ = [
     "extract_chunk",
     "extract_one",
     "warm_up",
-    "worker_init",
+    "worker_init",  # re-exported: the importer's pool uses the shared start-up
 ]
 
 MAX_DECODED_BYTES = 50_000_000  # an HTML page inflating past this is a bomb, not news
-ORPHAN_CHECK_S = 1.0  # how often a worker checks that the importer still runs
 
 # English prose of enough words to reach every lazy part of extraction (the langid
 # model, MinHash permutations, trafilatura and htmldate).
@@ -143,16 +140,3 @@ def warm_up() -> None:
 
     extract_page(url="https://example.org/untold-warm-up", body=WARM_UP_PAGE,
                  headers={"content-type": "text/html; charset=utf-8"})
-
-
-def _watch_parent(parent: int) -> None:
-    while True:
-        time.sleep(ORPHAN_CHECK_S)
-        if os.getppid() != parent:
-            os._exit(1)  # the importer was killed: do not linger as an orphan
-
-
-def worker_init(parent: int) -> None:
-    """Worker start-up: exit on our own when the importer dies (kill -9 included)."""
-    threading.Thread(target=_watch_parent, args=(parent,), daemon=True,
-                     name="untold-orphan-watch").start()

@@ -23,6 +23,10 @@ sent) and a JSON metadata record with the failure string.
 ``WarcLocation`` points at the *main* record — the response, or the failure's
 metadata record: ``offset`` is where its gzip member starts and ``length`` is
 that one member's size, so ``ArchiveIterator`` over those bytes yields it first.
+``member_sha256`` is the SHA-256 of exactly those ``length`` bytes as written:
+the writer has them in hand, so the digest costs one pass over compressed bytes,
+and ``untold check`` later proves the stored bytes unchanged by hashing the same
+range again, without inflating anything (see :mod:`untold.collect.evidence`).
 Block and payload digests are SHA-256 (base32, as warcio writes them).
 """
 
@@ -37,7 +41,7 @@ import os
 import threading
 import uuid
 import zlib
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -50,6 +54,7 @@ from warcio.statusandheaders import StatusAndHeaders
 from warcio.warcwriter import WARCWriter
 
 from untold.collect.decoding import decode_body, inflate_steps
+from untold.collect.warcimport_work import decode_payload
 from untold.errors import InputError, StoreError, WarcError
 
 __all__ = [
@@ -58,6 +63,7 @@ __all__ = [
     "WarcWriter",
     "read_record",
     "verify_warc_file",
+    "warc_path",
 ]
 
 DEFAULT_MAX_SIZE = 1_000_000_000  # rotate at ~1 GB: the customary WARC file size
@@ -76,6 +82,7 @@ class WarcLocation:
     length: int  # size in bytes of that gzip member
     sha256: str  # hex SHA-256 of the decoded payload (of the JSON for failures)
     record_id: str  # WARC-Record-ID of the main record, "<urn:uuid:...>"
+    member_sha256: str  # hex SHA-256 of the file bytes [offset, offset + length)
 
 
 # -- writing ------------------------------------------------------------------
@@ -176,8 +183,9 @@ class WarcWriter:
         gz = zlib.compressobj(GZIP_LEVEL, zlib.DEFLATED, 16 + zlib.MAX_WBITS)
         return gz.compress(buf.getvalue()) + gz.flush()
 
-    def _write(self, build: Callable[[], list[Any]]) -> list[tuple[int, int]]:
-        """Append the records ``build`` makes once the file is open; their (offset, length)s.
+    def _write(self, build: Callable[[], list[Any]]) -> list[tuple[int, int, bytes]]:
+        """Append the records ``build`` makes once the file is open; their
+        (offset, length, member bytes).
 
         Records are built after the file is chosen because they name its warcinfo.
 
@@ -191,7 +199,7 @@ class WarcWriter:
             assert self._file is not None
             out, pos = [], self._file.tell()
             for m in members:
-                out.append((pos, len(m)))
+                out.append((pos, len(m), m))
                 pos += len(m)
             self._file.write(b"".join(members))
             self._file.flush()
@@ -281,7 +289,7 @@ class WarcWriter:
                 self._record(url, "response", date=fetched_at, body=body, http=http,
                              headers=rh, rid=resp_id),
                 self._metadata(url, fetched_at, meta, resp_id)])
-            return WarcLocation(self._name, *locs[1], payload_sha256, resp_id)
+            return _located(self._name, locs[1], payload_sha256, resp_id)
 
     def write_failure(self, *, url: str, method: str, request_headers: dict[str, str],
                       failure: str, detail: str, fetched_at: datetime, ip: str | None,
@@ -302,7 +310,7 @@ class WarcWriter:
 
         with self._lock:
             locs = self._write(build)
-            return WarcLocation(self._name, *locs[-1], hashlib.sha256(body).hexdigest(), meta_id)
+            return _located(self._name, locs[-1], hashlib.sha256(body).hexdigest(), meta_id)
 
     def sync(self) -> None:
         """Flush and fsync the current file: records so far survive a power loss."""
@@ -317,6 +325,14 @@ class WarcWriter:
                 self.sync()
                 self._file.close()
                 self._file = None
+
+
+def _located(name: str, member: tuple[int, int, bytes], payload_sha256: str,
+             record_id: str) -> WarcLocation:
+    """The main record's location, with the digest of its member as written."""
+    offset, length, data = member
+    return WarcLocation(name, offset, length, payload_sha256, record_id,
+                        hashlib.sha256(data).hexdigest())
 
 
 # -- reading ------------------------------------------------------------------
@@ -334,19 +350,40 @@ def _location(loc: WarcLocation | Mapping[str, Any]) -> tuple[str, int, int, str
     return str(name), int(offset), int(length), loc.get("sha256")
 
 
-def read_record(warc_dir: str | Path,
-                location: WarcLocation | Mapping[str, Any]) -> tuple[dict[str, str], bytes]:
+def warc_path(warc_dir: str | Path, name: str,
+              external: Collection[str] = ()) -> tuple[Path, bool]:
+    """Where a capture's ``warc_file`` lies, and whether it is an imported (external) file.
+
+    The collector's files are plain names under ``warc_dir``; an imported
+    capture names its source file by absolute path, accepted only when it is
+    one of ``external`` (the archive's registry of imported WARC files), so a
+    capture row cannot make untold read an arbitrary file.
+    """
+    if name in external and Path(name).is_absolute():
+        return Path(name), True
+    if Path(name).name != name or name in ("", ".", ".."):
+        if Path(name).is_absolute():
+            raise WarcError("WARC file is not registered as an imported file", source=name,
+                            hint="import it again with 'untold import' to register it "
+                                 "(nothing is imported twice)")
+        raise WarcError(f"WARC file name {name!r} is not a plain file name")
+    return Path(warc_dir) / name, False
+
+
+def read_record(warc_dir: str | Path, location: WarcLocation | Mapping[str, Any], *,
+                external: Collection[str] = ()) -> tuple[dict[str, str], bytes]:
     """Read a capture back: (HTTP headers with lower-case names, decoded payload).
 
     ``location`` is a ``WarcLocation`` or a mapping with ``warc_file``,
     ``warc_offset``, ``warc_length`` (and optionally ``sha256``, checked when
     the record is complete). For a metadata record the headers are just its
-    ``content-type`` and the payload is the JSON.
+    ``content-type`` and the payload is the JSON. ``external`` are the
+    registered imported files that may be read by absolute path (see
+    ``warc_path``); their payloads are decoded as the importer hashed them
+    (chunked transfer coding removed too).
     """
     name, offset, length, sha = _location(location)
-    if Path(name).name != name or name in ("", ".", ".."):
-        raise WarcError(f"WARC file name {name!r} is not a plain file name")
-    path = Path(warc_dir) / name
+    path, imported = warc_path(warc_dir, name, external)
     try:
         with open(path, "rb") as f:
             f.seek(offset)
@@ -372,7 +409,8 @@ def read_record(warc_dir: str | Path,
         k = k.lower()
         headers[k] = f"{headers[k]}, {v}" if k in headers else v
     try:
-        payload = decode_body(raw, headers.get("content-encoding", ""))
+        payload = decode_payload(headers, raw) if imported else \
+            decode_body(raw, headers.get("content-encoding", ""))
     except InputError as exc:
         raise WarcError(f"cannot decode archived body: {exc.message}", source=where) from exc
     truncated = rec.rec_headers.get_header("WARC-Truncated")

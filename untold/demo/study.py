@@ -62,6 +62,7 @@ timeout = {timeout}
 retries = 0
 max_redirects = 5
 resolve = {{ {resolve} }}
+allow_private = true  # the site is served on loopback (127.0.0.1)
 
 [collect]
 max_articles_per_outlet = 10000

@@ -4,6 +4,11 @@ Entries follow OONI's ``requests`` (df-001), newest first. The first hop
 connects to an address the DNS step chose (``pin``); later hops to other
 hosts are resolved by the run's system resolver, and the port overrides of
 the options apply throughout, so tests stay on loopback.
+
+``check(ip, port)`` (the helper's policy, :mod:`untold.probe.control_guard`)
+runs right before every connection, on the very address connected to: a
+redirect hop to a name that resolves, or re-resolves (DNS rebinding), to an
+internal address is refused there, and nothing is sent to it.
 """
 
 from __future__ import annotations
@@ -32,13 +37,40 @@ from untold.collect.transport import PoolTransport
 from untold.probe.ooni_obs import is_ip
 from untold.probe.options import ProbeOptions
 
-__all__ = ["BODY_KEPT_BYTES", "NETWORK_ERRORS", "Fetched", "client_for", "fetch", "request_entry", "title_of"]
+__all__ = ["BODY_KEPT_BYTES", "NETWORK_ERRORS", "Check", "Fetched", "Refused", "client_for",
+           "fetch", "request_entry", "title_of"]
 
 BODY_KEPT_BYTES = 128_000  # stored in the measurement: block pages fit, whole sites do not
 _TITLE = re.compile(rb"<title[^>]*>(.*?)</title", re.I | re.S)
 
 Resolve = Callable[[str], Awaitable[str | None]]  # host -> an address, or None
 Handoff = tuple[str, int, httpcore.AsyncNetworkStream]  # (host, port, open connection)
+Check = Callable[[str, int], str | None]  # (ip, port) -> failure string if refused
+
+
+class Refused(OSError):
+    """A connection the policy forbids; raised before anything is sent.
+
+    ``failure`` is the stable string recorded (``address_not_public``,
+    ``port_not_allowed``).
+    """
+
+    def __init__(self, failure: str, detail: str) -> None:
+        super().__init__(detail)
+        self.failure = failure
+
+
+def _refused_in(exc: BaseException) -> Refused | None:
+    seen: set[int] = set()
+    e: BaseException | None = exc
+    while e is not None and id(e) not in seen:
+        if isinstance(e, Refused):
+            return e
+        seen.add(id(e))
+        e = e.__cause__ or e.__context__
+    return None
+
+
 # what a GET over a hostile network can raise; our custom transport passes httpcore's own
 NETWORK_ERRORS: tuple[type[BaseException], ...] = (
     OSError, TimeoutError, httpx.HTTPError, httpx.InvalidURL, httpx.StreamError,
@@ -49,7 +81,11 @@ NETWORK_ERRORS: tuple[type[BaseException], ...] = (
 
 
 def failure_of(exc: BaseException) -> str:
-    """The failure string; a timeout first (a stalled TLS read also carries an SSLError)."""
+    """The failure string; a policy refusal, then a timeout first (a stalled TLS read
+    also carries an SSLError)."""
+    refused = _refused_in(exc)
+    if refused is not None:
+        return refused.failure
     if isinstance(exc, httpx.TimeoutException | httpcore.TimeoutException | TimeoutError):
         return TIMEOUT
     return classify_exception(exc)[0]
@@ -66,11 +102,12 @@ class _PinnedBackend(httpcore.AsyncNetworkBackend):
     """Connects each host to the address the probe chose for it (the URL keeps the name)."""
 
     def __init__(self, pins: dict[str, str], resolve: Resolve,
-                 handoff: Handoff | None = None) -> None:
+                 handoff: Handoff | None = None, check: Check | None = None) -> None:
         self._inner = httpcore.AnyIOBackend()
         self.pins = pins
         self.resolve = resolve
         self.handoff = handoff
+        self.check = check
 
     async def connect_tcp(self, host: str, port: int, timeout: float | None = None,
                           local_address: str | None = None,
@@ -86,6 +123,12 @@ class _PinnedBackend(httpcore.AsyncNetworkBackend):
             if ip is None:
                 raise OSError(f"could not resolve {host}")  # classified as unknown_failure
             self.pins[key] = ip
+        # on the address connected to, whatever named it (a handoff above is the probe's
+        # own measured connection; the helper never passes one)
+        if self.check is not None:
+            failure = self.check(ip, port)
+            if failure is not None:
+                raise Refused(failure, f"{host}:{port} ({ip}) refused before connecting")
         return await self._inner.connect_tcp(ip, port, timeout=timeout,
                                              local_address=local_address,
                                              socket_options=socket_options)
@@ -145,13 +188,14 @@ def request_entry(url: str, headers: dict[str, str], t0: float, t: float,
 
 
 def client_for(opts: ProbeOptions, pins: dict[str, str], resolve: Resolve, *,
-               timeout: float | None = None, handoff: Handoff | None = None
-               ) -> httpx.AsyncClient:
+               timeout: float | None = None, handoff: Handoff | None = None,
+               check: Check | None = None) -> httpx.AsyncClient:
     """An httpx client whose connections go to ``pins`` (else ``resolve``), TLS verified;
-    the first connection to ``handoff``'s (host, port) is its already open stream."""
+    the first connection to ``handoff``'s (host, port) is its already open stream;
+    ``check`` may refuse any connection right before it is made."""
     pool = httpcore.AsyncConnectionPool(
         ssl_context=opts.verify_context, max_connections=4, http1=True, http2=False,
-        retries=0, network_backend=_PinnedBackend(dict(pins), resolve, handoff))
+        retries=0, network_backend=_PinnedBackend(dict(pins), resolve, handoff, check))
     t = httpx.Timeout(timeout or opts.http_timeout, connect=opts.connect_timeout)
     return httpx.AsyncClient(transport=PoolTransport(pool), timeout=t, follow_redirects=False)
 
@@ -167,17 +211,18 @@ def _with_port(url: str, opts: ProbeOptions) -> str:
 
 async def fetch(url: str, opts: ProbeOptions, *, pins: dict[str, str], resolve: Resolve,
                 start: float, handoff: Handoff | None = None,
-                headers: dict[str, str] | None = None) -> Fetched:
+                headers: dict[str, str] | None = None, check: Check | None = None) -> Fetched:
     """GET ``url`` following redirects; never raises for network trouble.
 
     ``handoff`` (host, port, stream) is a connection already open to the first hop's
-    host; it is used (and closed) instead of opening another.
+    host; it is used (and closed) instead of opening another. ``check`` is asked
+    before every connection of every hop (a refusal ends the fetch with its failure).
     """
     out = Fetched()
     headers = {"User-Agent": opts.user_agent, "Accept": "text/html,*/*;q=0.8",
                "Accept-Language": "*", **(headers or {})}
     seen: set[str] = set()
-    async with client_for(opts, pins, resolve, handoff=handoff) as client:
+    async with client_for(opts, pins, resolve, handoff=handoff, check=check) as client:
         current = url
         for _hop in range(opts.max_redirects + 1):
             seen.add(current)

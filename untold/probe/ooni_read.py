@@ -25,6 +25,20 @@ __all__ = ["Item", "read_file", "unwrap"]
 
 Item = tuple[str, dict[str, Any] | InputError]
 WEB_CONNECTIVITY = "web_connectivity"
+# lists and API answers inside each other: OONI's shapes nest two deep (a list of API
+# answers, each with results); deeper is not a measurement file, and unbounded depth
+# would exhaust Python's stack
+MAX_WRAPPING = 8
+TOO_DEEP = "nested too deeply (deeper than any measurement)"
+
+
+def _loads(text: str) -> Any:
+    """``json.loads``; JSON nested deeper than Python's parser can go (an attack, or not
+    OONI data) is reported as a JSON error like any other, not a RecursionError."""
+    try:
+        return json.loads(text)
+    except RecursionError:
+        raise json.JSONDecodeError(TOO_DEEP, text[:1], 0) from None
 
 
 def _open(path: Path) -> IO[str]:
@@ -70,7 +84,7 @@ def _items(path: Path, fh: IO[str]) -> Iterator[Item]:
 
 def _parses(line: str) -> bool:
     try:
-        json.loads(line)
+        _loads(line)
     except json.JSONDecodeError:
         return False
     return bool(line.strip())
@@ -78,7 +92,7 @@ def _parses(line: str) -> bool:
 
 def _line(path: Path, n: int, line: str) -> Iterator[Item]:
     try:
-        doc = json.loads(line)
+        doc = _loads(line)
     except json.JSONDecodeError as exc:
         yield f"{path}:{n}", ImportFormatError(
             f"not JSON: {exc.msg} at column {exc.colno}", source=f"{path}:{n}",
@@ -89,7 +103,7 @@ def _line(path: Path, n: int, line: str) -> Iterator[Item]:
 
 def _whole(path: Path, text: str) -> Iterator[Item]:
     try:
-        doc = json.loads(text)
+        doc = _loads(text)
     except json.JSONDecodeError as exc:
         if sum(1 for ln in text.splitlines()[1:] if _parses(ln)) > 0:
             # JSONL whose first line is damaged: report it, keep the others
@@ -106,26 +120,33 @@ def _whole(path: Path, text: str) -> Iterator[Item]:
     yield from unwrap(doc, str(path))
 
 
-def unwrap(doc: Any, where: str) -> Iterator[Item]:
+def unwrap(doc: Any, where: str, depth: int = 0) -> Iterator[Item]:
     """Measurements inside one JSON value (a measurement, a list, an API answer)."""
+    wrapper = isinstance(doc, list) or (isinstance(doc, dict) and (
+        isinstance(doc.get("results"), list) or "raw_measurement" in doc))
+    if wrapper and depth >= MAX_WRAPPING:
+        yield where, ImportFormatError(f"lists or API answers {TOO_DEEP}", source=where,
+                                       hint="give measurements, lists of them or OONI API "
+                                            "answers")
+        return
     if isinstance(doc, list):
         for i, d in enumerate(doc):
-            yield from unwrap(d, f"{where}[{i}]")
+            yield from unwrap(d, f"{where}[{i}]", depth + 1)
         return
     if isinstance(doc, dict) and isinstance(doc.get("results"), list):
         for i, d in enumerate(doc["results"]):
-            yield from unwrap(d, f"{where} results[{i}]")
+            yield from unwrap(d, f"{where} results[{i}]", depth + 1)
         return
     if isinstance(doc, dict) and "raw_measurement" in doc:
         raw = doc["raw_measurement"]
         if isinstance(raw, str):
             try:
-                raw = json.loads(raw)
+                raw = _loads(raw)
             except json.JSONDecodeError as exc:
                 yield where, ImportFormatError(f"raw_measurement is not JSON: {exc.msg}",
                                                source=where)
                 return
-        yield from unwrap(raw, where)
+        yield from unwrap(raw, where, depth + 1)
         return
     yield where, _check(doc, where)
 

@@ -8,6 +8,7 @@ and local mirrors keep all traffic on loopback or in their own namespaces.
 from __future__ import annotations
 
 import ipaddress
+import re
 import ssl
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -17,9 +18,10 @@ from urllib.parse import urlsplit
 import certifi
 
 from untold.config import DEFAULT_USER_AGENT
-from untold.errors import ProbeError
+from untold.errors import UsageError
 
 __all__ = [
+    "BEARER_TOKEN_RE",
     "DEFAULT_NEUTRAL_SNI",
     "ProbeOptions",
     "parse_hostport",
@@ -36,6 +38,8 @@ MAX_BODY_BYTES = 2_000_000  # read this much of a page: enough to time a downloa
 MAX_REDIRECTS = 10  # browsers stop at ~20; a news home page needs at most a few
 GLOBAL_CONCURRENCY = 64  # URLs measured at once; a home connection copes with this many
 PER_HOST_CONCURRENCY = 4  # URLs of one host at once: a probe must not look like a flood
+# RFC 6750 b64token: what an Authorization: Bearer header can carry as it is
+BEARER_TOKEN_RE = re.compile(r"[A-Za-z0-9._~+/=-]+")
 
 
 def parse_hostport(text: str, default_port: int, *, what: str) -> tuple[str, int]:
@@ -54,7 +58,7 @@ def parse_hostport(text: str, default_port: int, *, what: str) -> tuple[str, int
         if not 0 <= port < 65536:
             raise ValueError(port)
     except ValueError as exc:
-        raise ProbeError(f"{what} {text!r} is not an IP address with an optional port",
+        raise UsageError(f"{what} {text!r} is not an IP address with an optional port",
                          source=what, hint="write it as 1.2.3.4, 1.2.3.4:53 or [::1]:53") from exc
     return host, port
 
@@ -72,6 +76,7 @@ class ProbeOptions:
     cafile: Path | None = None  # extra CA to trust (tests); certifi's roots otherwise
     neutral_sni: str = DEFAULT_NEUTRAL_SNI
     control: str | None = None  # URL of an `untold helper`
+    control_token: str | None = field(default=None, repr=False)  # its secret (Bearer)
     baseline: str | None = None  # URL on an unblocked host: timing reference on this network
     dns_timeout: float = DNS_TIMEOUT_S
     connect_timeout: float = CONNECT_TIMEOUT_S
@@ -93,32 +98,37 @@ class ProbeOptions:
             if value and not value.startswith("https://"):
                 parse_hostport(value, 53, what=label)
         if self.system_resolver and self.system_resolver.startswith("https://"):
-            raise ProbeError("the system resolver stand-in must be ip[:port] (DNS over UDP)",
+            raise UsageError("the system resolver stand-in must be ip[:port] (DNS over UDP)",
                              source=self.system_resolver)
         for host, addrs in self.hosts.items():
             for a in addrs:
                 try:
                     ipaddress.ip_address(a)
                 except ValueError as exc:
-                    raise ProbeError(f"static address {a!r} for {host!r} is not an IP address",
+                    raise UsageError(f"static address {a!r} for {host!r} is not an IP address",
                                      source="--resolve", hint="write HOST=IP") from exc
         for url, what in ((self.control, "--control"), (self.baseline, "--baseline")):
             if url and urlsplit(url).scheme not in ("http", "https"):
-                raise ProbeError(f"{what} {url!r} is not an http(s) URL", source=what)
+                raise UsageError(f"{what} {url!r} is not an http(s) URL", source=what)
+        if self.control_token is not None:
+            if not self.control:
+                raise UsageError("a token is for a helper: it needs --control URL",
+                                 source="--token", hint="name the helper with --control")
+            if not BEARER_TOKEN_RE.fullmatch(self.control_token):
+                raise UsageError("the token has characters a Bearer token cannot carry",
+                                 source="--token", hint="copy the token the helper printed, "
+                                                        "or its token file's content")
         if self.cafile is not None and not Path(self.cafile).is_file():
-            raise ProbeError("CA file not found", source=str(self.cafile),
+            raise UsageError("CA file not found", source=str(self.cafile),
                              hint="give a PEM file with --cafile")
         if self.concurrency < 1 or self.per_host < 1:
-            raise ProbeError("concurrency limits must be at least 1", source="--concurrency")
+            raise UsageError("concurrency limits must be at least 1", source="--concurrency")
 
     def port_for(self, scheme: str, explicit: int | None) -> int:
         """The port to use for a URL: its own, the override for its scheme, or the default."""
         if explicit is not None:
             return explicit
         return self.ports.get(scheme, 443 if scheme == "https" else 80)
-
-    def allowed_ports(self) -> set[int]:
-        return {80, 443, *self.ports.values()}
 
     @cached_property
     def verify_context(self) -> ssl.SSLContext:

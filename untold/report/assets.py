@@ -130,6 +130,9 @@ document.querySelectorAll("table.sortable thead th").forEach(function(th){
 function csvCell(v){
   if(v===null||v===undefined){return "";}
   var s=typeof v==="object"?JSON.stringify(v):String(v);
+  /* a text a spreadsheet would run as a formula is written as text (OWASP; the same
+     rule as untold.text.spreadsheet); numbers stay numbers */
+  if(typeof v==="string"&&/^[=+\\-@\\t\\r]/.test(s)){s="'"+s;}
   return /[",\\r\\n]/.test(s)?'"'+s.replace(/"/g,'""')+'"':s;
 }
 document.querySelectorAll("button.dl").forEach(function(btn){

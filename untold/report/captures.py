@@ -1,6 +1,8 @@
 """Captured copies beside the report: each linked capture as one inert, self-contained page.
 
-The archived HTML is read from its WARC record (checked against its SHA-256),
+The archived HTML is read from its WARC record (checked against its SHA-256): the
+collector's WARC files under the archive, or for imported pages the source file
+the import registered (``untold check`` tells when one moved or changed),
 decoded, escaped and shown inside ``<iframe sandbox srcdoc=...>``: no script
 runs, and the page's Content-Security-Policy (inherited by the srcdoc frame)
 lets nothing load from the network. URL, fetch time and SHA-256 sit on top.
@@ -137,6 +139,8 @@ def write_captures(store: Any, warc_dir: Path, files_dir: Path, report_name: str
     hrefs: dict[int, str] = {}
     problems: list[str] = []
     out_dir = files_dir / "captures"
+    # imported captures are read from their source WARC files, those the archive registered
+    external = {f.path for f in store.warc_files()}
     for cid in sorted(set(capture_ids)):
         cap = store.capture(cid)
         if cap is None:
@@ -146,7 +150,7 @@ def write_captures(store: Any, warc_dir: Path, files_dir: Path, report_name: str
             problems.append(f"capture {cid} ({cap.get('url')}) has no WARC record")
             continue
         try:
-            headers, payload = read_record(warc_dir, cap)
+            headers, payload = read_record(warc_dir, cap, external=external)
         except UntoldError as exc:
             problems.append(f"capture {cid}: {exc}")
             continue

@@ -2,12 +2,12 @@
 
 Streams in batches, so exporting a million articles needs little memory. The
 output is written to a temporary file and renamed, so an interrupted export
-never leaves a half file under the final name.
+never leaves a half file under the final name. CSV cells that a spreadsheet would
+run as a formula (a title ``=HYPERLINK(...)``) are written as text.
 """
 
 from __future__ import annotations
 
-import csv
 import json
 import os
 from collections.abc import Iterable, Iterator
@@ -16,6 +16,7 @@ from typing import Any
 
 from untold.errors import UntoldError
 from untold.models import ArticleRecord
+from untold.text.spreadsheet import SafeDictWriter
 from untold.timeutil import to_iso
 
 __all__ = ["EXPORT_FIELDS", "FORMATS", "export_articles"]
@@ -50,7 +51,7 @@ def export_articles(articles: Iterable[ArticleRecord], fmt: str, out: Path) -> i
     """Write ``articles`` to ``out`` in ``fmt``; return the number written."""
     if fmt not in FORMATS:
         raise UntoldError(f"unknown export format {fmt!r}", hint=f"use one of {', '.join(FORMATS)}")
-    out.parent.mkdir(parents=True, exist_ok=True)
+    _check_target(out)
     tmp = out.with_name(out.name + ".part")
     rows = (_row(a) for a in articles)
     n = 0
@@ -62,7 +63,7 @@ def export_articles(articles: Iterable[ArticleRecord], fmt: str, out: Path) -> i
                     n += 1
         elif fmt == "csv":
             with tmp.open("w", encoding="utf-8", newline="") as f:
-                w = csv.DictWriter(f, fieldnames=EXPORT_FIELDS)
+                w = SafeDictWriter(f, fieldnames=EXPORT_FIELDS)  # titles are the pages'
                 w.writeheader()
                 for r in rows:
                     w.writerow(r)
@@ -73,6 +74,17 @@ def export_articles(articles: Iterable[ArticleRecord], fmt: str, out: Path) -> i
     finally:
         tmp.unlink(missing_ok=True)
     return n
+
+
+def _check_target(out: Path) -> None:
+    """Refuse an output path whose folder is missing (a typo must not grow a directory
+    tree) or that is itself a folder, before anything is written."""
+    if out.is_dir():
+        raise UntoldError("the output path is a folder", source=str(out),
+                          hint="give a file name, e.g. -o articles.csv")
+    if not out.parent.is_dir():
+        raise UntoldError("the output's folder does not exist", source=str(out.parent),
+                          hint="create it first, or give a path in an existing folder")
 
 
 def _parquet(rows: Iterable[dict[str, Any]], path: Path) -> int:

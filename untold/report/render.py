@@ -43,7 +43,6 @@ def write_report(ctx: ReportContext, out: Path) -> Path:
     """Write the page to ``out`` (via a temporary file: never a half-written report)."""
     tmp = out.with_name(out.name + ".part")
     try:
-        out.parent.mkdir(parents=True, exist_ok=True)
         tmp.write_text(render(ctx), encoding="utf-8")
         os.replace(tmp, out)
     except OSError as exc:

@@ -9,11 +9,12 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, Protocol
+from typing import Any, NamedTuple, Protocol
 
 from untold.models import ArticleRecord, CaptureRecord, ExtractedArticle, Outlet
 
-__all__ = ["AddOutcome", "FrontierEntry", "NewArticle", "Store"]
+__all__ = ["AddOutcome", "CaptureLocation", "CaptureRange", "FrontierEntry", "NewArticle",
+           "Store", "WarcFileEntry"]
 
 
 @dataclass(frozen=True)
@@ -46,6 +47,45 @@ class AddOutcome:
     near_duplicate_of: int | None = None
 
 
+class CaptureLocation(NamedTuple):
+    """Where a capture's evidence lies, with what it is evidence of (``untold check``).
+
+    A tuple, so that chunks of them travel to checking processes cheaply.
+    """
+
+    capture_id: int
+    outlet_id: str
+    url: str
+    kind: str
+    status: int | None  # HTTP status; None for a fetch that got no response (metadata record)
+    warc_file: str  # a plain name under the study's warc dir, or an imported file's path
+    offset: int | None
+    length: int | None
+    sha256: str | None  # of the decoded payload (of the JSON for failure records)
+    record_id: str | None  # WARC-Record-ID, when the capture stores it
+    article_id: int | None  # the article (or revisited article) it backs, if any
+    warc_sha256: str | None = None  # of the record's stored bytes, taken by the collector
+
+
+# A capture's byte range in its WARC file and the digest of its stored bytes, all a
+# fixity check reads: (capture id, offset, length, warc_sha256). A plain tuple, as SQLite
+# returns it: 'untold check' reads one per capture. The digest is None for imported
+# captures and those collected before untold took it.
+CaptureRange = tuple[int, int | None, int | None, str | None]
+
+
+@dataclass(frozen=True)
+class WarcFileEntry:
+    """An external WARC file an import read, as it was when registered."""
+
+    path: str  # absolute and resolved: captures.warc_file holds the same string
+    size: int
+    sha256: str | None  # None until an import has read the whole file
+    mtime: datetime
+    first_imported: datetime
+    last_imported: datetime
+
+
 class Store(Protocol):
     """What every backend provides."""
 
@@ -57,7 +97,8 @@ class Store(Protocol):
     def sync_outlets(self, outlets: Iterable[Outlet]) -> None: ...
     def ensure_outlet(self, outlet: Outlet) -> None: ...
     def outlets(self) -> list[Outlet]: ...
-    def add_capture(self, rec: CaptureRecord) -> int: ...
+    def add_capture(self, rec: CaptureRecord, *,
+                    frontier: tuple[str, str] | None = None) -> int: ...
     def add_to_frontier(self, entries: Iterable[FrontierEntry]) -> int: ...
     def pending(self, outlet_id: str, limit: int) -> list[FrontierEntry]: ...
     def mark_frontier(self, url: str, state: str, capture_id: int | None) -> None: ...
@@ -79,5 +120,13 @@ class Store(Protocol):
     def start_run(self, kind: str) -> int: ...
     def finish_run(self, run_id: int, stats: dict[str, Any]) -> None: ...
     def outlet_status(self, recent_failures: int = 200) -> list[dict[str, Any]]: ...
-    def integrity_check(self) -> list[str]: ...
+    def integrity_check(self, *, thorough: bool = True) -> list[str]: ...
     def capture(self, capture_id: int) -> dict[str, Any] | None: ...
+    def capture_files(self) -> list[tuple[str, int, int]]: ...
+    def iter_capture_ranges(self, warc_file: str) -> Iterator[list[CaptureRange]]: ...
+    def capture_locations(self, ids: Sequence[int]) -> list[CaptureLocation]: ...
+    def capture_articles(self, ids: Sequence[int]) -> dict[int, int]: ...
+    def warc_files(self) -> list[WarcFileEntry]: ...
+    def register_warc_file(self, path: str, size: int,
+                           mtime: datetime) -> WarcFileEntry | None: ...
+    def set_warc_file_digest(self, path: str, size: int, sha256: str) -> None: ...

@@ -379,6 +379,31 @@ DROP TABLE lsh_bands;
 ALTER TABLE lsh_bands_v7 RENAME TO lsh_bands;
 """
 
+# WARC files outside the archive that an import read (a CC-NEWS download, another
+# crawl): their captures point into them by absolute path, so the archive keeps what
+# each file was when imported, and 'untold check' tells one that moved or changed.
+_V8_WARC_FILES = """
+CREATE TABLE warc_files (
+    path TEXT PRIMARY KEY,          -- absolute and resolved, as captures.warc_file holds it
+    size INTEGER NOT NULL,          -- bytes, at registration
+    sha256 TEXT,                    -- of the whole file; NULL until an import read it all
+    mtime TEXT NOT NULL,            -- modification time at registration (ISO 8601 UTC)
+    first_imported TEXT NOT NULL,
+    last_imported TEXT NOT NULL
+);
+-- SHA-256 of a capture's main record as the collector wrote it (its gzip member, the
+-- bytes [warc_offset, warc_offset + warc_length)): 'untold check' proves the stored
+-- bytes unchanged by hashing them again, at the speed of reading the file
+ALTER TABLE captures ADD COLUMN warc_sha256 TEXT;
+-- 'untold check' plans per file from this index alone (captures, where the last one
+-- ends), then reads each file's captures and their digests from it in offset order:
+-- nothing to sort and no row to look up (a covering index)
+CREATE INDEX captures_warc ON captures(warc_file, warc_offset, warc_length, warc_sha256);
+-- revisits enrol new articles per outlet by id (WHERE outlet_id = ? AND id > ?): the
+-- (outlet_id, published) index cannot range over ids, so each idle pass scanned them
+CREATE INDEX articles_outlet_id ON articles(outlet_id);
+"""
+
 MIGRATIONS: list[tuple[int, str, str]] = [
     (1, "core archive: outlets, captures, articles, fts, frontier", _V1_CORE),
     (2, "reachability: measurements and verdicts", _V2_MEASUREMENTS),
@@ -387,4 +412,6 @@ MIGRATIONS: list[tuple[int, str, str]] = [
     (5, "stories: failed-capture index, articles per outlet and day", _V5_STORY_INDEXES),
     (6, "full-text index: merge segments less eagerly", _V6_FTS_MERGE),
     (7, "LSH bands in one b-tree (WITHOUT ROWID)", _V7_LSH_CLUSTERED),
+    (8, "evidence: external WARC files, stored-bytes digests of captures",
+     _V8_WARC_FILES),
 ]

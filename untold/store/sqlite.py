@@ -12,7 +12,7 @@ from __future__ import annotations
 import json
 import sqlite3
 from collections.abc import Iterable, Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from datetime import datetime
 from functools import lru_cache
 from pathlib import Path
@@ -24,6 +24,7 @@ from untold.store.base import AddOutcome, FrontierEntry, NewArticle
 from untold.store.schema import MIGRATIONS
 from untold.store.sqlite_analysis import AnalysisMixin
 from untold.store.sqlite_edits import EditsMixin
+from untold.store.sqlite_evidence import EvidenceMixin
 from untold.store.sqlite_reach import ReachMixin
 from untold.store.textindex import index_text
 from untold.timeutil import from_iso, now_utc, to_iso
@@ -47,7 +48,7 @@ def _dumps(v: Sequence[str]) -> str:
     return json.dumps(list(v), ensure_ascii=False)
 
 
-class SQLiteStore(ReachMixin, AnalysisMixin, EditsMixin):
+class SQLiteStore(ReachMixin, AnalysisMixin, EditsMixin, EvidenceMixin):
     """The archive in one SQLite file. Open with :func:`untold.store.open_store`."""
 
     backend = "sqlite"
@@ -66,7 +67,7 @@ class SQLiteStore(ReachMixin, AnalysisMixin, EditsMixin):
                 self.conn = sqlite3.connect(uri, uri=True, isolation_level=None,
                                             check_same_thread=False)
             else:
-                self.path.parent.mkdir(parents=True, exist_ok=True)
+                self._make_directory()
                 self.conn = sqlite3.connect(self.path, isolation_level=None,
                                             check_same_thread=False)
             self.conn.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
@@ -77,10 +78,29 @@ class SQLiteStore(ReachMixin, AnalysisMixin, EditsMixin):
             # LSH band keys and stems land all over their b-trees: a small page cache
             # turns each insert into page reads once the archive outgrows it
             self.conn.execute(f"PRAGMA cache_size=-{CACHE_KIB}")
-        except sqlite3.DatabaseError as exc:
-            raise StoreError(f"cannot open archive: {exc}", source=str(self.path)) from exc
+            # read the header now, so a file that is not a database fails here, as one
+            # StoreError, and not at the first query of whatever command opened it
+            self.conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
+        except sqlite3.Error as exc:
+            raise _store_error(exc, self.path) from exc
         if not readonly:
             self.migrate()
+
+    def _make_directory(self) -> None:
+        """The archive's directory, created on first write; one clear error when the
+        archive path is a file, or a directory that cannot be created or written."""
+        folder = self.path.parent
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+        except (FileExistsError, NotADirectoryError) as exc:
+            raise StoreError("the archive path is a file, not a directory",
+                             source=str(exc.filename or folder),
+                             hint="set 'archive' in the study to a directory (or remove "
+                                  "the file)") from exc
+        except OSError as exc:
+            raise StoreError(f"cannot create the archive directory: {exc.strerror}",
+                             source=str(exc.filename or folder),
+                             hint="check the path and its permissions") from exc
 
     # -- plumbing ---------------------------------------------------------
     def close(self) -> None:
@@ -94,22 +114,36 @@ class SQLiteStore(ReachMixin, AnalysisMixin, EditsMixin):
 
     @contextmanager
     def transaction(self) -> Iterator[sqlite3.Connection]:
-        """A write transaction that takes the lock up front (no upgrade deadlocks)."""
+        """A write transaction that takes the lock up front (no upgrade deadlocks).
+
+        All or nothing: on any error it is rolled back. A full disk, an I/O error or
+        a read-only or corrupt file becomes one ``StoreError`` saying so.
+        """
         try:
             self.conn.execute("BEGIN IMMEDIATE")
-        except sqlite3.OperationalError as exc:
-            raise StoreError(f"archive is locked: {exc}", source=str(self.path),
-                             hint="another untold process holds it; wait or stop it") from exc
+        except sqlite3.Error as exc:
+            raise _store_error(exc, self.path) from exc
         try:
             yield self.conn
-        except BaseException:
-            self.conn.execute("ROLLBACK")
-            raise
-        else:
             self.conn.execute("COMMIT")
+        except BaseException as exc:
+            if self.conn.in_transaction:  # SQLite may have rolled back already (disk full)
+                with suppress(sqlite3.Error):
+                    self.conn.execute("ROLLBACK")
+            if isinstance(exc, sqlite3.OperationalError | sqlite3.DatabaseError) \
+                    and not isinstance(exc, sqlite3.IntegrityError) \
+                    and _primary_code(exc) in _TRANSLATED:
+                raise _store_error(exc, self.path) from exc
+            raise
 
     def migrate(self) -> list[int]:
         """Apply pending migrations; return the versions applied."""
+        try:
+            return self._migrate()
+        except sqlite3.Error as exc:
+            raise _store_error(exc, self.path) from exc
+
+    def _migrate(self) -> list[int]:
         self.conn.execute(
             "CREATE TABLE IF NOT EXISTS schema_migrations "
             "(version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)"
@@ -173,19 +207,26 @@ class SQLiteStore(ReachMixin, AnalysisMixin, EditsMixin):
         ]
 
     # -- captures ---------------------------------------------------------
-    def add_capture(self, rec: CaptureRecord) -> int:
+    def add_capture(self, rec: CaptureRecord, *,
+                    frontier: tuple[str, str] | None = None) -> int:
+        """Store a capture; with ``frontier=(url, state)`` also move that frontier URL on
+        (as ``mark_frontier``) in the same transaction, so a run stopped in between (a
+        full disk, a kill) never keeps the capture yet fetch the URL again."""
         with self.transaction() as c:
-            return self._insert_capture(c, rec)
+            cid = self._insert_capture(c, rec)
+            if frontier is not None:
+                self._mark(c, frontier[0], frontier[1], cid)
+            return cid
 
     @staticmethod
     def _insert_capture(c: sqlite3.Connection, rec: CaptureRecord) -> int:
         cur = c.execute(
             "INSERT INTO captures (url,outlet_id,kind,fetched_at,status,failure,failure_detail,"
-            "content_type,warc_file,warc_offset,warc_length,sha256,record_id) "
-            "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)",
+            "content_type,warc_file,warc_offset,warc_length,sha256,record_id,warc_sha256) "
+            "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
             (rec.url, rec.outlet_id, rec.kind, to_iso(rec.fetched_at), rec.status, rec.failure,
              rec.failure_detail, rec.content_type, rec.warc_file, rec.warc_offset,
-             rec.warc_length, rec.sha256, rec.record_id),
+             rec.warc_length, rec.sha256, rec.record_id, rec.warc_sha256),
         )
         assert cur.lastrowid is not None
         return cur.lastrowid
@@ -219,15 +260,19 @@ class SQLiteStore(ReachMixin, AnalysisMixin, EditsMixin):
         """Move a URL on; a failure counts an attempt, ``failed`` returns to ``new``
         until MAX_ATTEMPTS so a later run tries again."""
         with self.transaction() as c:
-            if state == "failed":
-                c.execute(
-                    "UPDATE frontier SET attempts=attempts+1, last_capture_id=?, "
-                    "state=CASE WHEN attempts+1 >= ? THEN 'failed' ELSE 'new' END WHERE url=?",
-                    (capture_id, MAX_FETCH_ATTEMPTS, url),
-                )
-            else:
-                c.execute("UPDATE frontier SET state=?, last_capture_id=? WHERE url=?",
-                          (state, capture_id, url))
+            self._mark(c, url, state, capture_id)
+
+    @staticmethod
+    def _mark(c: sqlite3.Connection, url: str, state: str, capture_id: int | None) -> None:
+        if state == "failed":
+            c.execute(
+                "UPDATE frontier SET attempts=attempts+1, last_capture_id=?, "
+                "state=CASE WHEN attempts+1 >= ? THEN 'failed' ELSE 'new' END WHERE url=?",
+                (capture_id, MAX_FETCH_ATTEMPTS, url),
+            )
+        else:
+            c.execute("UPDATE frontier SET state=?, last_capture_id=? WHERE url=?",
+                      (state, capture_id, url))
 
     def fetched_unstored(self) -> list[tuple[str, str, dict[str, Any]]]:
         """(url, outlet_id, capture) of pages archived but not yet extracted."""
@@ -462,10 +507,15 @@ class SQLiteStore(ReachMixin, AnalysisMixin, EditsMixin):
                 rows[oid]["failures"][failure] = n
         return list(rows.values())
 
-    def integrity_check(self) -> list[str]:
-        """Problems found (empty when sound): SQLite, FTS and cross-table checks."""
+    def integrity_check(self, *, thorough: bool = True) -> list[str]:
+        """Problems found (empty when sound): SQLite, FTS and cross-table checks.
+
+        ``thorough=False`` runs SQLite's ``quick_check`` (page and record structure,
+        without matching every index entry to its row: O(N) instead of O(N log N)).
+        """
         problems: list[str] = []
-        res = self.conn.execute("PRAGMA integrity_check").fetchall()
+        pragma = "integrity_check" if thorough else "quick_check"
+        res = self.conn.execute(f"PRAGMA {pragma}").fetchall()
         if res != [("ok",)]:
             problems += [f"sqlite: {r[0]}" for r in res]
         if not self.readonly:  # FTS5 takes its integrity-check as a write command
@@ -493,12 +543,46 @@ class SQLiteStore(ReachMixin, AnalysisMixin, EditsMixin):
     def capture(self, capture_id: int) -> dict[str, Any] | None:
         row = self.conn.execute(
             "SELECT id,url,outlet_id,kind,fetched_at,status,failure,warc_file,warc_offset,"
-            "warc_length,sha256 FROM captures WHERE id=?", (capture_id,)).fetchone()
+            "warc_length,sha256,record_id,warc_sha256 FROM captures WHERE id=?",
+            (capture_id,)).fetchone()
         if not row:
             return None
         keys = ["id", "url", "outlet_id", "kind", "fetched_at", "status", "failure",
-                "warc_file", "warc_offset", "warc_length", "sha256"]
+                "warc_file", "warc_offset", "warc_length", "sha256", "record_id", "warc_sha256"]
         return dict(zip(keys, row, strict=True))
+
+
+# SQLite's primary result codes that mean "this archive cannot be written": what the
+# user must do about each (https://www.sqlite.org/rescode.html)
+_BUSY, _LOCKED, _READONLY, _IOERR, _CORRUPT, _CANTOPEN, _FULL, _NOTADB = \
+    5, 6, 8, 10, 11, 14, 13, 26
+_TRANSLATED: dict[int, tuple[str, str]] = {
+    _FULL: ("the disk is full", "free some space and run again: what was stored is kept "
+                                "and the run resumes where it stopped"),
+    _IOERR: ("disk I/O error", "check the disk (and free space); then run again to resume"),
+    _READONLY: ("the archive is read-only", "check the file's and its directory's "
+                                            "permissions"),
+    _BUSY: ("the archive is locked", "another untold process holds it; wait or stop it"),
+    _LOCKED: ("the archive is locked", "another untold process holds it; wait or stop it"),
+    _CORRUPT: ("the archive file is corrupt", "restore it from a backup; 'untold check' "
+                                              "says what is damaged"),
+    _NOTADB: ("not an untold archive (not a SQLite file)", "check the study's archive path"),
+    _CANTOPEN: ("cannot open the archive file", "check the path and permissions"),
+}
+
+
+def _primary_code(exc: sqlite3.Error) -> int | None:
+    code = getattr(exc, "sqlite_errorcode", None)
+    return code & 0xFF if isinstance(code, int) else None
+
+
+def _store_error(exc: sqlite3.Error, path: Path) -> StoreError:
+    """One readable StoreError for a SQLite error met while writing the archive."""
+    code = _primary_code(exc) or -1
+    what, hint = _TRANSLATED.get(code, (f"archive error: {exc}", None))
+    if code in (_IOERR, _CORRUPT, _CANTOPEN):  # SQLite's words may say more here
+        what = f"{what} ({exc})"
+    return StoreError(what, source=str(path), hint=hint)
 
 
 def _dedupe_funcs(needed: bool) -> tuple[Any, Any]:

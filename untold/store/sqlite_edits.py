@@ -104,41 +104,72 @@ class EditsMixin(SitesListingsMixin):
     come from it (declared on ``SitesListingsMixin``)."""
 
     # -- schedule ------------------------------------------------------------
-    def enroll_revisits(self, first_offset_s: float, now: datetime) -> int:
+    def enroll_revisits(self, first_offset_s: float, now: datetime,
+                        outlets: Sequence[str] | None = None) -> int:
         """Track articles stored since the last call (one per URL); return how many.
 
-        The schedule starts at the article's first fetch, or at ``now`` if that is
-        earlier (a simulated clock behind the wall clock the collector used).
+        ``outlets``: only articles of these outlets (the study's: pages imported
+        under uncurated outlets are never revisited); None: every outlet. Each
+        outlet has its own high-water mark, so an outlet added to the study later
+        has its articles enrolled then. The schedule starts at the article's
+        first fetch, or at ``now`` if that is earlier (a simulated clock behind
+        the wall clock the collector used).
         """
+        args = (to_iso(now), f"+{int(first_offset_s)} seconds")
+        insert = ("INSERT OR IGNORE INTO revisit_tracking (article_id, outlet_id, url, "
+                  "first_seen, next_due, last_sha256) SELECT id, outlet_id, url, "
+                  "MIN(fetched_at, ?1), strftime('%Y-%m-%dT%H:%M:%SZ', MIN(fetched_at, ?1), ?2),"
+                  " sha256 FROM articles ")
         with self.transaction() as c:
-            cur = c.execute(
-                "INSERT OR IGNORE INTO revisit_tracking (article_id, outlet_id, url, first_seen,"
-                " next_due, last_sha256) SELECT id, outlet_id, url, MIN(fetched_at, ?1), "
-                "strftime('%Y-%m-%dT%H:%M:%SZ', MIN(fetched_at, ?1), ?2), sha256 FROM articles "
-                "WHERE id > (SELECT COALESCE(MAX(article_id), 0) FROM revisit_tracking) "
-                "ORDER BY id", (to_iso(now), f"+{int(first_offset_s)} seconds"))
-            return cur.rowcount
+            if outlets is None:
+                return c.execute(
+                    insert + "WHERE id > (SELECT COALESCE(MAX(article_id), 0) FROM "
+                    "revisit_tracking) ORDER BY id", args).rowcount
+            n = 0
+            for oid in dict.fromkeys(outlets):
+                n += c.execute(
+                    insert + "WHERE outlet_id = ?3 AND id > (SELECT COALESCE(MAX(article_id),"
+                    " 0) FROM revisit_tracking WHERE outlet_id = ?3) ORDER BY id",
+                    (*args, oid)).rowcount
+            return n
+
+    @staticmethod
+    def _outlet_filter(sql: str, args: list[Any], outlets: Sequence[str] | None) -> str:
+        """``sql`` limited to ``outlets`` (None: every outlet; empty: none).
+
+        The unary ``+`` keeps SQLite on the next_due index: due rows are few, while
+        a study's outlets together hold every tracked row (unanalysed, SQLite would
+        otherwise pick revisit_outlet and sort them all: 1.8 s per batch at 1M rows
+        instead of 0.1 s).
+        """
+        if outlets is None:
+            return sql
+        ids = list(outlets)
+        if not ids:
+            return sql + " AND 0"
+        args += ids
+        return sql + f" AND +outlet_id IN ({','.join('?' * len(ids))})"
 
     def due_revisits(self, now: datetime, limit: int | None = None,
-                     outlets: Sequence[str] = ()) -> list[Tracked]:
-        """Tracked articles due at ``now``, most overdue first (uses the next_due index)."""
-        sql = f"SELECT {','.join(_TRACK_COLS)} FROM revisit_tracking WHERE next_due <= ?"
+                     outlets: Sequence[str] | None = None) -> list[Tracked]:
+        """Tracked articles due at ``now``, most overdue first (uses the next_due index).
+
+        ``outlets``: only these (the study's outlets); None: every outlet.
+        """
         args: list[Any] = [to_iso(now)]
-        if outlets:
-            sql += f" AND outlet_id IN ({','.join('?' * len(outlets))})"
-            args += list(outlets)
+        sql = self._outlet_filter(f"SELECT {','.join(_TRACK_COLS)} FROM revisit_tracking "
+                                  "WHERE next_due <= ?", args, outlets)
         sql += " ORDER BY next_due"
         if limit is not None:
             sql += " LIMIT ?"
             args.append(int(limit))
         return [Tracked(*r) for r in self.conn.execute(sql, args)]
 
-    def count_due(self, now: datetime, outlets: Sequence[str] = ()) -> int:
-        sql = "SELECT COUNT(*) FROM revisit_tracking WHERE next_due <= ?"
+    def count_due(self, now: datetime, outlets: Sequence[str] | None = None) -> int:
+        """How many ``due_revisits(now, outlets=outlets)`` would return without a limit."""
         args: list[Any] = [to_iso(now)]
-        if outlets:
-            sql += f" AND outlet_id IN ({','.join('?' * len(outlets))})"
-            args += list(outlets)
+        sql = self._outlet_filter("SELECT COUNT(*) FROM revisit_tracking WHERE next_due <= ?",
+                                  args, outlets)
         return int(self.conn.execute(sql, args).fetchone()[0])
 
     def tracked(self, article_id: int) -> Tracked | None:
