@@ -150,10 +150,13 @@ class _Collector:
                 self.stats.source_errors.append(str(exc))
         if roots:
             first = set(roots)
+            told: set[str] = set()  # roots _fetch_source has accounted for already
 
             async def fetch_map(url: str) -> bytes | None:
                 if url in first:
                     got = await self._fetch_source(url, outlet, "sitemap")
+                    if got is None:  # unchanged since the last run (304), or its failure
+                        told.add(url)  # was reported there: not a "fetch failed" again
                     return got[0] if got else None
                 res = await self.fetcher.fetch(url)
                 self.store.add_capture(_capture(res, outlet.id, "sitemap"))
@@ -168,7 +171,7 @@ class _Collector:
                     max_urls=self.study.collect.sitemap_max_urls)
             except SitemapError as exc:
                 entries_sm, errors = [], [(roots[0], str(exc))]
-            self.stats.source_errors += [f"{u}: {m}" for u, m in errors]
+            self.stats.source_errors += [f"{u}: {m}" for u, m in errors if u not in told]
             found += [FrontierEntry(e.url, outlet.id, "sitemap",
                                     e.news_published or e.lastmod, e.news_title)
                       for e in entries_sm]
