@@ -10,31 +10,21 @@ is a bug: one line says so, and ``UNTOLD_DEBUG=1`` shows its traceback.
 
 from __future__ import annotations
 
-import io
 import json
 import os
 import sys
 import time
 from collections import Counter
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Annotated, Any
 
 import typer
 from rich.markup import escape
-from rich.progress import (
-    BarColumn,
-    MofNCompleteColumn,
-    Progress,
-    TextColumn,
-    TimeElapsedColumn,
-)
 from rich.table import Table
 
 from untold import api
-from untold.cli_common import StudyArg, err, error_line, format_option, out, warn
+from untold.cli_common import StudyArg, err, error_line, format_option, out, progress, warn
 from untold.errors import QueryError, UntoldError, UsageError, WarcError
 from untold.text.spreadsheet import SafeDictWriter
 from untold.timeutil import to_iso
@@ -43,48 +33,6 @@ app = typer.Typer(add_completion=False, no_args_is_help=True,
                   help="Measure information control in the news.")
 # set to show the traceback of an unexpected error (a bug) instead of its one line
 DEBUG_ENV = "UNTOLD_DEBUG"
-
-
-class _LazyProgress(Progress):
-    """A progress display that appears at the work's first report, not before.
-
-    So an error raised before any work is done (a bad study, a busy archive) is the
-    only thing on stderr; a run that fails later leaves its bar erased, not half drawn.
-    """
-
-    def update(self, *args: Any, **kwargs: Any) -> None:
-        if not self.live.is_started:
-            self.start()
-        super().update(*args, **kwargs)
-
-    def __enter__(self) -> _LazyProgress:
-        return self
-
-    def __exit__(self, exc_type: Any, exc: Any, tb: Any) -> None:
-        if exc_type is None:
-            self.stop()
-            return
-        self.live.transient = True
-        if self.console.is_terminal:
-            self.stop()
-            return
-        # off a terminal even an erased bar leaves a blank line: send it nowhere, then
-        # give the console back its own setting (None: whatever sys.stderr is then)
-        saved = self.console._file
-        self.console.file = io.StringIO()
-        try:
-            self.stop()
-        finally:
-            self.console._file = saved
-
-
-@contextmanager
-def _progress(label: str) -> Iterator[Progress]:
-    cols = [TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(),
-            TextColumn("{task.fields[rate]:>7.1f}/s"), TextColumn("{task.fields[info]}"),
-            TimeElapsedColumn()]
-    with _LazyProgress(*cols, console=err, transient=False) as p:
-        yield p
 
 
 @app.command()
@@ -114,7 +62,7 @@ def collect(study: StudyArg,
     """Discover and fetch new articles of the study's outlets (resumable)."""
     st = api.load(study)  # a bad study file fails before any progress bar
     t0 = time.monotonic()
-    with _progress("collect") as p:
+    with progress() as p:
         task = p.add_task("discovering", total=None, rate=0.0, info="")
 
         def tick(stats: Any, what: str) -> None:
@@ -160,7 +108,7 @@ def import_(study: StudyArg,
         if not f.is_file():
             raise UntoldError("WARC file not found", source=str(f), hint="check the path")
     t0 = time.monotonic()
-    with _progress("import") as p:
+    with progress() as p:
         task = p.add_task("importing", total=None, rate=0.0, info="")
 
         def tick(prog: Any) -> None:
@@ -285,7 +233,7 @@ def check(study: StudyArg,
     """
     st = api.load(study)  # a bad study file fails before any progress bar
     t0 = time.monotonic()
-    with _progress("check") as p:
+    with progress() as p:
         task = p.add_task("checking captures", total=None, rate=0.0, info="")
 
         def tick(done: int, total: int) -> None:
@@ -316,7 +264,7 @@ def demo(dest: Annotated[Path, typer.Argument(help="Where to build the example s
     its ground truth is written beside the study.
     """
     t0 = time.monotonic()
-    with _progress("demo") as p:
+    with progress() as p:
         task = p.add_task("building the example", total=None, rate=0.0, info="")
 
         def tick(stage: str, detail: Any) -> None:

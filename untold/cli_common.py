@@ -1,5 +1,5 @@
-"""What every ``untold`` command shares: the consoles, the one-line messages and
-the ``--format`` option (checked in one place for every command).
+"""What every ``untold`` command shares: the consoles, the one-line messages, the
+progress display and the ``--format`` option (checked in one place for every command).
 
 Kept apart from :mod:`untold.cli` (which imports the area modules) so the area
 modules can import it at the top without an import cycle.
@@ -7,6 +7,7 @@ modules can import it at the top without an import cycle.
 
 from __future__ import annotations
 
+import io
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -14,11 +15,19 @@ from typing import Annotated, Any
 
 import typer
 from rich.console import Console
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    TextColumn,
+    TimeElapsedColumn,
+)
 from rich.text import Text
 
 from untold.errors import UsageError
 
-__all__ = ["StudyArg", "err", "error_line", "format_option", "out", "warn"]
+__all__ = ["LazyProgress", "StudyArg", "err", "error_line", "format_option", "out", "progress",
+           "warn"]
 
 # Piped output is not wrapped at 80 columns: tables stay readable in files and CI logs.
 # Markup is for untold's own styles (data is escaped); ':name:' in data is never an emoji.
@@ -63,3 +72,48 @@ def format_option(*choices: str) -> Any:
         return value
 
     return typer.Option("--format", help=_either(choices), callback=check)
+
+
+class LazyProgress(Progress):
+    """A progress display that appears at the work's first report, not before.
+
+    So an error raised before any work is done (a bad study, a busy archive) is the
+    only thing on stderr; a run that fails later leaves its bar erased, not half drawn.
+    """
+
+    def update(self, *args: Any, **kwargs: Any) -> None:
+        if not self.live.is_started:
+            self.start()
+        super().update(*args, **kwargs)
+
+    def __enter__(self) -> LazyProgress:
+        return self
+
+    def __exit__(self, exc_type: Any, exc: Any, tb: Any) -> None:
+        if exc_type is None:
+            self.stop()
+            return
+        self.live.transient = True
+        if self.console.is_terminal:
+            self.stop()
+            return
+        # off a terminal even an erased bar leaves a blank line: send it nowhere, then
+        # give the console back its own setting (None: whatever sys.stderr is then)
+        saved = self.console._file
+        self.console.file = io.StringIO()
+        try:
+            self.stop()
+        finally:
+            self.console._file = saved
+
+
+def progress(*, rate: bool = True) -> LazyProgress:
+    """The progress display of a long command, on stderr: ``with progress() as p``.
+
+    Its tasks carry an ``info`` field, and a ``rate`` field (items per second) when
+    ``rate`` is on.
+    """
+    cols = [TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(),
+            *([TextColumn("{task.fields[rate]:>7.1f}/s")] if rate else []),
+            TextColumn("{task.fields[info]}"), TimeElapsedColumn()]
+    return LazyProgress(*cols, console=err, transient=False)

@@ -15,7 +15,7 @@ import typer
 from rich.markup import escape
 from rich.table import Table
 
-from untold.cli_common import StudyArg, err, format_option, out
+from untold.cli_common import StudyArg, err, format_option, out, progress
 from untold.errors import UsageError
 from untold.text.spreadsheet import SafeDictWriter
 from untold.timeutil import from_iso
@@ -70,10 +70,8 @@ def register(app: typer.Typer) -> None:
             raise UsageError(f"--now {now!r} is not an ISO 8601 time",
                              hint="write it like 2026-10-06T10:00:00Z") from exc
         st = api.load(study)
-        from untold.cli import _progress
-
         t0 = time.monotonic()
-        with _progress("revisit") as p:
+        with progress() as p:
             task = p.add_task("revisiting", total=None, rate=0.0, info="")
 
             def tick(stats: Any, what: str) -> None:

@@ -8,10 +8,9 @@ from typing import Annotated
 
 import typer
 from rich.markup import escape
-from rich.progress import BarColumn, MofNCompleteColumn, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from untold.cli_common import err, format_option, out
+from untold.cli_common import format_option, out, progress
 
 
 def register(app: typer.Typer) -> None:
@@ -61,11 +60,7 @@ def _compute(study: Path, story_ids: list[str] | None) -> None:
     from untold import api
 
     st = api.load(study)  # a bad study file fails before the progress bar
-    cols = [TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(),
-            TextColumn("{task.fields[info]}"), TimeElapsedColumn()]
-    from untold.cli import _LazyProgress  # the bar appears at the first report, not before
-
-    with _LazyProgress(*cols, console=err, transient=False) as p:
+    with progress(rate=False) as p:  # the bar appears at the first report, not before
         task = p.add_task("findings", total=None, info="")
 
         def tick(done: int, total: int, story_id: str) -> None:

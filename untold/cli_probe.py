@@ -11,7 +11,7 @@ from typing import Annotated, Any
 
 import typer
 
-from untold.cli_common import format_option
+from untold.cli_common import format_option, progress
 from untold.errors import ConfigError, ProbeError, UsageError
 from untold.text.spreadsheet import SafeDictWriter
 
@@ -57,7 +57,6 @@ PortOpt = Annotated[list[str] | None, typer.Option(
 CaOpt = Annotated[Path | None, typer.Option(help="Extra CA certificates (PEM) to trust.")]
 Timeout = Annotated[float | None, typer.Option(
     min=0.001, help="Seconds for each DNS, connect and TLS step (default 5/10/10).")]
-TOKEN_ENV = "UNTOLD_HELPER_TOKEN"  # read by both sides: a token here stays off `ps`
 
 
 def _ask(notice: str) -> bool:
@@ -99,7 +98,7 @@ def probe(
 ) -> None:
     """Probe reachability of URLs or a study's outlets from this network (needs consent)."""
     from untold import api
-    from untold.cli import _progress
+    from untold.probe.control_guard import TOKEN_ENV  # helper and probe read it alike
 
     if notice:
         sys.stdout.write(api.probe_notice())
@@ -126,7 +125,7 @@ def probe(
     _warn_plain_token(opts)
     api.ensure_probe_consent(st, i_understand=i_understand, ask=ask)
     t0 = time.monotonic()
-    with _progress("probe") as p:
+    with progress() as p:
         task = p.add_task("probing", total=None, rate=0.0, info="")
 
         def tick(done: int, total: int, url: str) -> None:
@@ -264,6 +263,7 @@ def helper(
     """Run the control helper (OONI web-connectivity test-helper API) until interrupted."""
     from untold import api
     from untold.cli import err
+    from untold.probe.control_guard import TOKEN_ENV
 
     def say(text: str) -> None:
         err.print(text, markup=False, highlight=False, soft_wrap=True)

@@ -15,10 +15,9 @@ from typing import Annotated, Any
 import typer
 from rich.console import Console
 from rich.markup import escape
-from rich.progress import BarColumn, MofNCompleteColumn, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from untold.cli_common import err, format_option, out
+from untold.cli_common import format_option, out, progress
 from untold.errors import UsageError
 from untold.text.spreadsheet import SafeDictWriter
 
@@ -37,11 +36,7 @@ def run_stories(study: Any, story_ids: list[str] | None, bucket: str | None) -> 
     from untold import api
 
     api.select_stories(study, story_ids)  # an unknown id fails before the progress bar
-    cols = [TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(),
-            TextColumn("{task.fields[info]}"), TimeElapsedColumn()]
-    from untold.cli import _LazyProgress  # the bar appears at the first report, not before
-
-    with _LazyProgress(*cols, console=err, transient=False) as p:
+    with progress(rate=False) as p:  # the bar appears at the first report, not before
         task = p.add_task("stories", total=None, info="")
 
         def tick(done: int, total: int, story_id: str) -> None:

@@ -53,7 +53,6 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
-import multiprocessing
 import os
 import time
 from bisect import bisect_left
@@ -73,12 +72,11 @@ from untold.collect.evidence_record import (
     MISSING_FILE,
     MISSING_RECORD,
     Problem,
-    bad_tail,
     check_record,
 )
 from untold.collect.extractjob import worker_pool
 from untold.collect.warcregistry import file_sha256
-from untold.collect.warcwriter import warc_path
+from untold.collect.warcwriter import verify_warc_file, warc_path
 from untold.errors import WarcError
 from untold.store.base import CaptureLocation, CaptureRange, Store, WarcFileEntry
 from untold.timeutil import to_iso
@@ -355,8 +353,8 @@ def _run_job(job: _Job) -> _Done:
                 done.problems.append((loc, MISSING_RECORD, f"cannot read: {exc.strerror}"))
         if job.tail_from is not None:
             try:
-                done.tail = bad_tail(f, job.tail_from)
-            except OSError:
+                done.tail = verify_warc_file(job.path, job.tail_from)[1]
+            except (OSError, WarcError):
                 done.tail = job.tail_from
     return done
 
@@ -380,9 +378,7 @@ class _Runner:
         """Start the checking processes now, while this process runs no other thread."""
         if self.workers <= 1 or self.pool is not None:
             return
-        # fork where it exists: the workers start at once with untold imported
-        method = "fork" if "fork" in multiprocessing.get_all_start_methods() else None
-        self.pool = worker_pool(self.workers, mp_context=multiprocessing.get_context(method))
+        self.pool = worker_pool(self.workers, fork=True)  # workers start at once
         self.pool.submit(int).result()  # a fork context starts every process on the first
 
     def submit(self, fn: Callable[[Any], Any], arg: Any, then: Callable[[Any], None]) -> None:

@@ -40,7 +40,7 @@ from untold.collect.warcimport_work import MAX_DECODED_BYTES, decode_payload
 from untold.errors import InputError
 from untold.store.base import CaptureLocation
 
-__all__ = ["ALTERED", "MISSING_FILE", "MISSING_RECORD", "Problem", "bad_tail", "check_record"]
+__all__ = ["ALTERED", "MISSING_FILE", "MISSING_RECORD", "Problem", "check_record"]
 
 # Problem kinds: stable strings, in the output and the report's dict.
 MISSING_FILE = "missing_file"  # the capture's WARC file is not there
@@ -393,7 +393,7 @@ def _check_buffered(fields: dict[str, str], http_head: bytes, headers: dict[str,
     try:
         decoded = decode_payload(headers, raw)
     except InputError as exc:  # it decoded when imported: the WARC digest says if it changed
-        if _verify_spec(fields, http_head, raw):
+        if _check_warc_digest(fields, http_head, iter((raw,))):
             return True
         raise Problem(ALTERED, f"the body does not decode as when it was imported "
                                f"({exc.message})") from exc
@@ -402,7 +402,8 @@ def _check_buffered(fields: dict[str, str], http_head: bytes, headers: dict[str,
 
 def _check_warc_digest(fields: dict[str, str], http_head: bytes,
                        body: Iterator[bytes]) -> bool:
-    """Stream the raw payload through the hasher the WARC digest names."""
+    """Stream the raw payload through the hasher the WARC digest names: True when it
+    holds, False when the record names no digest; Problem when it differs."""
     payload = _digest_spec(fields.get("warc-payload-digest"))
     block = _digest_spec(fields.get("warc-block-digest"))
     spec, name = (payload, "WARC-Payload-Digest") if payload else (block, "WARC-Block-Digest")
@@ -418,56 +419,3 @@ def _check_warc_digest(fields: dict[str, str], http_head: bytes,
     if h.digest() != expected:
         raise Problem(ALTERED, f"{name} mismatch: the record's bytes were altered")
     return True
-
-
-def _verify_spec(fields: dict[str, str], http_head: bytes, raw: bytes) -> bool:
-    """Whether the WARC digest holds for a raw payload read whole; Problem if it differs."""
-    payload = _digest_spec(fields.get("warc-payload-digest"))
-    block = _digest_spec(fields.get("warc-block-digest"))
-    if payload is not None:
-        h, expected = payload
-        name = "WARC-Payload-Digest"
-    elif block is not None:
-        h, expected = block
-        name = "WARC-Block-Digest"
-        h.update(http_head)
-    else:
-        return False
-    h.update(raw)
-    if h.digest() != expected:
-        raise Problem(ALTERED, f"{name} mismatch: the record's bytes were altered")
-    return True
-
-
-# -- the end of a collector's file -------------------------------------------------------
-def bad_tail(f: IO[bytes], start: int) -> int | None:
-    """Offset of the first gzip member from ``start`` on that is cut short or corrupt.
-
-    None when every member to the end of the file is whole. A killed run leaves
-    at most one cut member at the end of a file (the writer never appends).
-    """
-    f.seek(start)
-    pos = start
-    pending = f.read(STEP)
-    while pending:
-        if not pending.startswith(GZIP_MAGIC[:len(pending)]):
-            return pos
-        d = zlib.decompressobj(16 + zlib.MAX_WBITS)
-        data, fed = pending, 0
-        try:
-            while True:
-                fed += len(data)
-                for _ in inflate_steps(d, data, STEP):
-                    pass
-                if d.eof:
-                    break
-                data = f.read(STEP)
-                if not data:
-                    return pos
-        except zlib.error:
-            return pos
-        pending = d.unused_data
-        pos += fed - len(pending)
-        if not pending:
-            pending = f.read(STEP)
-    return None

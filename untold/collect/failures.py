@@ -49,6 +49,7 @@ __all__ = [
     "UNKNOWN_FAILURE",
     "AddressNotPublicError",
     "classify_exception",
+    "exception_chain",
     "not_public_error",
 ]
 
@@ -142,7 +143,7 @@ _TIMEOUT_TYPES: tuple[type[BaseException], ...] = (
 _EOF_TYPES: tuple[type[BaseException], ...] = (EOFError, ssl.SSLEOFError)
 
 
-def _chain(exc: BaseException) -> Iterator[BaseException]:
+def exception_chain(exc: BaseException) -> Iterator[BaseException]:
     """The exception, its causes/contexts and the members of exception groups."""
     seen: set[int] = set()
     todo = [exc]
@@ -214,7 +215,7 @@ def _classify_message(e: BaseException) -> str | None:
 
 def not_public_error(exc: BaseException) -> AddressNotPublicError | None:
     """The address-policy refusal in ``exc``'s chain, if there is one."""
-    return next((e for e in _chain(exc) if isinstance(e, AddressNotPublicError)), None)
+    return next((e for e in exception_chain(exc) if isinstance(e, AddressNotPublicError)), None)
 
 
 def classify_exception(exc: BaseException) -> tuple[str, str]:
@@ -226,7 +227,7 @@ def classify_exception(exc: BaseException) -> tuple[str, str]:
     refused = not_public_error(exc)
     if refused is not None:  # a policy decision, not a network observation
         return ADDRESS_NOT_PUBLIC, " ".join(str(refused).split())[:500]
-    links = list(_chain(exc))
+    links = list(exception_chain(exc))
     # the most specific proof wins: an errno or TLS verify code deep in the chain
     for e in links:
         found = _classify_one(e)

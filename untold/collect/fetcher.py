@@ -34,7 +34,6 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
-import ipaddress
 import random
 import time
 from collections.abc import AsyncIterator, Callable, Iterable
@@ -56,6 +55,7 @@ from untold.collect.warcwriter import WarcLocation, WarcWriter
 from untold.config import FetchSettings
 from untold.errors import InputError
 from untold.models import FetchResult
+from untold.net.addresses import parse_ip
 
 __all__ = ["BOMB_MIN_DECODED", "BOMB_RATIO", "Fetcher", "SiteCheck", "build_transport",
            "site_matcher"]
@@ -331,7 +331,8 @@ class Fetcher:
             parts = request.url
             mapped = self._resolver.lookup(parts.host, parts.port or
                                            (443 if parts.scheme == "https" else 80))
-            att.ip = mapped[0] if mapped else (parts.host if _is_ip(parts.host) else None)
+            att.ip = mapped[0] if mapped else (
+                parts.host if parse_ip(parts.host) is not None else None)
 
             async def trace(event: str, info: dict[str, Any]) -> None:
                 if event == "connection.connect_tcp.complete":
@@ -447,14 +448,6 @@ def site_matcher(domains: Iterable[str]) -> SiteCheck:
         return bool(bare) and any(bare == d or bare.endswith("." + d) for d in own)
 
     return on_site
-
-
-def _is_ip(host: str) -> bool:
-    try:
-        ipaddress.ip_address(host)
-    except ValueError:
-        return False
-    return True
 
 
 def _peer_ip(stream: Any) -> str | None:

@@ -36,7 +36,6 @@ WARC) is one error line and ``files_failed``; the next file is read either way.
 from __future__ import annotations
 
 import hashlib
-import multiprocessing
 import os
 import sqlite3
 import sys
@@ -51,6 +50,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from untold.collect.aio import cleanup
+from untold.collect.extractjob import worker_pool
 from untold.collect.warcimport_outlets import OutletMapper
 from untold.collect.warcimport_read import OTHER_RECORD, Gap, PageRecord, iter_records
 from untold.collect.warcimport_work import (
@@ -59,7 +59,6 @@ from untold.collect.warcimport_work import (
     extract_chunk,
     extract_one,
     warm_up,
-    worker_init,
 )
 from untold.collect.warcregistry import register_source
 from untold.config import Study
@@ -168,11 +167,8 @@ class _Chunk:
 
 
 def _pool(workers: int) -> ProcessPoolExecutor:
-    # fork where it exists: workers start in milliseconds with untold already imported
-    method = "fork" if "fork" in multiprocessing.get_all_start_methods() else None
-    return ProcessPoolExecutor(max_workers=workers,
-                               mp_context=multiprocessing.get_context(method),
-                               initializer=worker_init, initargs=(os.getpid(),))
+    # forked: workers start in milliseconds with the extraction models warm_up() loaded
+    return worker_pool(workers, fork=True)
 
 
 def _isolated(jobs: Sequence[PageJob]) -> list[PageResult]:

@@ -13,7 +13,6 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from untold.collect.decoding import decode_body
-from untold.collect.extractjob import worker_init
 from untold.errors import InputError
 from untold.models import ExtractedArticle
 
@@ -24,7 +23,6 @@ __all__ = [
     "extract_chunk",
     "extract_one",
     "warm_up",
-    "worker_init",  # re-exported: the importer's pool uses the shared start-up
 ]
 
 MAX_DECODED_BYTES = 50_000_000  # an HTML page inflating past this is a bomb, not news

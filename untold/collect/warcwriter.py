@@ -435,19 +435,22 @@ def _complete_record(head: bytes, size: int) -> bool:
     return False
 
 
-def verify_warc_file(path: str | Path) -> tuple[int, int | None]:
+def verify_warc_file(path: str | Path, start: int = 0) -> tuple[int, int | None]:
     """(complete records, offset of a truncated or malformed tail, or None).
 
-    Walks the gzip members one by one in bounded memory; the first member that
-    is cut short, corrupt or not one whole WARC record ends the walk and its
-    start offset is returned (a file that is not gzip at all gives offset 0).
+    Walks the gzip members from ``start`` (a member's offset) one by one in bounded
+    memory; the first member that is cut short, corrupt or not one whole WARC
+    record ends the walk and its start offset is returned (a file that is not gzip
+    at all gives ``start``). ``untold check`` walks what follows a file's last
+    capture so: a killed run leaves at most one cut member at the end.
     """
-    count, start = 0, 0
+    count = 0
     try:
         f = open(path, "rb")  # noqa: SIM115 - closed below
     except OSError as exc:
         raise WarcError(f"cannot open WARC file: {exc}", source=str(path)) from exc
     with f:
+        f.seek(start)
         pending = b""
         while True:
             if not pending:

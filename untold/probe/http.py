@@ -32,6 +32,7 @@ from untold.collect.failures import (
     HTTP_TOO_MANY_REDIRECTS,
     TIMEOUT,
     classify_exception,
+    exception_chain,
 )
 from untold.collect.transport import PoolTransport
 from untold.probe.ooni_obs import is_ip
@@ -61,14 +62,7 @@ class Refused(OSError):
 
 
 def _refused_in(exc: BaseException) -> Refused | None:
-    seen: set[int] = set()
-    e: BaseException | None = exc
-    while e is not None and id(e) not in seen:
-        if isinstance(e, Refused):
-            return e
-        seen.add(id(e))
-        e = e.__cause__ or e.__context__
-    return None
+    return next((e for e in exception_chain(exc) if isinstance(e, Refused)), None)
 
 
 # what a GET over a hostile network can raise; our custom transport passes httpcore's own
