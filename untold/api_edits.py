@@ -139,7 +139,7 @@ def article_diff(study: Any, article_id: int, *, old: int | None = None,
         raise UntoldError(f"article {article_id} has versions {sorted(by_n)}",
                           hint="pick --old/--new among them")
     return {"article_id": article_id, "old": a, "new": b,
-            "title": diff_text(a.title, b.title), "text": diff_text(a.text, b.text)}
+            "title": diff_text(a.title, b.title), "text": diff_text(a.text, b.text, noise=True)}
 
 
 def edits_report_section(study: Any, *, files_dir: Path, report_name: str,

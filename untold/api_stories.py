@@ -7,8 +7,10 @@ latest stored runs back without recomputing.
 
 from __future__ import annotations
 
+import math
 from collections import Counter
 from collections.abc import Callable, Sequence
+from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
@@ -16,7 +18,7 @@ from untold.analyze.results import StoryResult
 from untold.config import StoryConfig, Study, load_study
 from untold.errors import ConfigError, StoreError
 
-__all__ = ["analyze", "select_stories", "story_results", "story_summary"]
+__all__ = ["analyze", "select_stories", "story_coverage", "story_results", "story_summary"]
 
 StoryProgress = Callable[[int, int, str], None]  # (stories done, stories in all, story id)
 
@@ -106,7 +108,18 @@ def story_summary(result: StoryResult) -> dict[str, Any]:
         "uncurated_covered": sum(1 for c in result.coverage if not c.curated),
         "first_outlet": first.outlet_id if first else None,
         "first_time": (first.published or first.fetched_at) if first else None,
+        # "day": the first report's page states only its day (first_time is that day's label)
+        "first_precision": ((first.published_precision or "time") if first.published
+                            else "fetched") if first else None,
         "first_title": first.title if first else None,
         "first_url": first.url if first else None,
         "run_id": result.run_id,
     }
+
+
+def story_coverage(result: StoryResult) -> list[dict[str, Any]]:
+    """Per outlet, the coverage row the report's coverage table shows: its status
+    (covered, silent, no_output, not_collected, unreachable), counts, first report,
+    lag and fetch outcomes in the window. JSON-able (no infinite numbers)."""
+    return [{k: (None if isinstance(v, float) and not math.isfinite(v) else v)
+             for k, v in asdict(c).items()} for c in result.coverage]

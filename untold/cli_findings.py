@@ -24,12 +24,18 @@ def register(app: typer.Typer) -> None:
         format: Annotated[str, format_option("table", "csv", "json")] = "table",
         stored: bool = typer.Option(False, help="Print the stored findings; compute only "
                                     "stories never computed."),
+        all_tests: bool = typer.Option(False, "--all", help="Every test made or not made, "
+                                       "with its statistic, p and q, and why it was not a "
+                                       "finding."),
     ) -> None:
         """Omitted facts, silences after events and framing, with their statistics."""
         from untold import api
 
         if not stored:
             _compute(study, story or None)
+        if all_tests:
+            _print_tests(study, story or None, format, stored)
+            return
         if format != "table":
             sys.stdout.write(str(api.findings(study, story_ids=story or None, fmt=format)))
             return
@@ -47,6 +53,45 @@ def register(app: typer.Typer) -> None:
             t.add_row(escape(str(r["story"])), escape(r["kind"]), escape(str(r["subject"])),
                       _num(r["q_value"], ".2g"), eff, escape(r["sentence"]))
         out.print(t)
+
+
+def _print_tests(study: Path, story_ids: list[str] | None, fmt: str, stored: bool) -> None:
+    """``findings --all``: every test of the latest runs, and why each is no finding."""
+    from untold import api
+
+    if stored:  # the stored tests; a story never computed is computed first, as findings does
+        api.findings(study, story_ids=story_ids)
+    if fmt != "table":
+        sys.stdout.write(str(api.finding_tests(study, story_ids=story_ids, fmt=fmt)))
+        return
+    rows = api.finding_tests(study, story_ids=story_ids)
+    assert isinstance(rows, list)
+    n_found = sum(1 for r in rows if r["finding"])
+    n_tested = sum(1 for r in rows if r["tested"])
+    t = Table(title=f"{len(rows)} tests: {n_found} findings, {n_tested - n_found} tested "
+              f"and not findings, {len(rows) - n_tested} not tested",
+              caption="q only for tests in the multiplicity family (those that could reach "
+              "significance); the detail of each is in --format json")
+    for col in ("story", "rule", "subject", "statistic", "p", "q", "result"):
+        t.add_column(col, overflow="fold",
+                     justify="right" if col in ("statistic", "p", "q") else "left")
+    for r in rows:
+        what = _what(r)
+        t.add_row(escape(str(r["story"])), escape(str(r["rule"])), escape(str(r["subject"])),
+                  _num(r["statistic"], ".3g"), _num(r["p_value"], ".2g"),
+                  _num(r["q_value"], ".2g"),
+                  escape(("finding" if r["finding"] else r["why_not"]) + what))
+    out.print(t)
+
+
+def _what(r: dict[str, object]) -> str:
+    """Which fact, event or group a test was about, when its detail says."""
+    detail = r.get("detail")
+    if not isinstance(detail, dict):
+        return ""
+    parts = [f"{k} {detail[k]}" for k in ("fact", "event", "group", "language")
+             if detail.get(k) not in (None, "")]
+    return f" [{', '.join(str(p) for p in parts)}]" if parts else ""
 
 
 def _num(x: float | None, spec: str) -> str:

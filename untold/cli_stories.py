@@ -50,8 +50,10 @@ def print_story_summary(results: list[Any], fmt: str) -> None:
     from untold import api
 
     rows = [api.story_summary(r) for r in results]
-    if fmt == "json":
-        sys.stdout.write(json.dumps(rows, ensure_ascii=False, indent=2) + "\n")
+    if fmt == "json":  # each story with its outlets' coverage status (the report's table)
+        full = [{**row, "coverage": api.story_coverage(r)}
+                for row, r in zip(rows, results, strict=True)]
+        sys.stdout.write(json.dumps(full, ensure_ascii=False, indent=2) + "\n")
         return
     if fmt == "csv":
         w = SafeDictWriter(sys.stdout, fieldnames=list(rows[0]) if rows else SUMMARY_COLUMNS)
@@ -62,13 +64,24 @@ def print_story_summary(results: list[Any], fmt: str) -> None:
               "first report: the earliest matching article anywhere")
     for col in SUMMARY_COLUMNS:
         t.add_column(col.replace("_", " "), overflow="fold",
-                     justify="left" if col.startswith(("story", "first")) else "right")
+                     justify="left" if col.startswith(("story", "first")) else "right",
+                     min_width=22 if col == "first_time" else None)  # a day-only note
     for r in rows:
-        shown = {**r, "first_time": r["first_time"][:16].replace("T", " ")
-                 if r["first_time"] else None}
+        shown = {**r, "first_time": _first_time(r)}
         t.add_row(*(escape("-" if shown[c] is None else str(shown[c]))
                     for c in SUMMARY_COLUMNS))
     _out().print(t)
+
+
+def _first_time(row: dict[str, Any]) -> str | None:
+    """The first report's time as the table shows it: a page that states only its day
+    shows the day, never a midnight it did not state."""
+    first = row["first_time"]
+    if not first:
+        return None
+    if row.get("first_precision") == "day":
+        return f"{str(first)[:10]} (date only)"
+    return str(first)[:16].replace("T", " ")
 
 
 def register(app: typer.Typer) -> None:

@@ -15,7 +15,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
-from untold.errors import ConfigError
+from untold.errors import ConfigError, QueryError
 from untold.models import Outlet
 
 __all__ = [
@@ -55,6 +55,12 @@ class FetchSettings(_Strict):
     # off by default, so a link, redirect or DNS answer cannot turn the collector against
     # the machine or network it runs on; on only for local mirrors, the demo and tests
     allow_private: bool = False
+    # when an outlet's https fails at the TLS layer (handshake, certificate, TLS
+    # version; not timeouts or refusals), try the same URL over plain http and store
+    # both attempts. Off by default: a TLS failure can be interception or blocking (a
+    # measurement in itself), and plain http lets anyone on the path alter what is
+    # stored as the outlet's page; on for sites known to have broken or outdated TLS
+    http_fallback: bool = False
 
 
 class CollectSettings(_Strict):
@@ -116,6 +122,9 @@ class OutletConfig(_Strict):
     feeds: list[str] = []
     sitemaps: list[str] = []
     homepage: str | None = None
+    # IANA zone (Asia/Almaty) in which the outlet's times written without a zone are
+    # read; "": its country's when the country has one zone (timeutil), else UTC
+    timezone: str = ""
 
     @field_validator("domains")
     @classmethod
@@ -135,6 +144,13 @@ class OutletConfig(_Strict):
             raise ValueError(f"{v!r} is not an ISO 3166 two-letter country code")
         return v.upper()
 
+    @field_validator("timezone")
+    @classmethod
+    def _timezone(cls, v: str) -> str:
+        from untold.timeutil import check_timezone
+
+        return check_timezone(v)
+
     def to_outlet(self) -> Outlet:
         return Outlet(
             id=self.id,
@@ -146,6 +162,7 @@ class OutletConfig(_Strict):
             feeds=tuple(self.feeds),
             sitemaps=tuple(self.sitemaps),
             homepage=self.homepage,
+            timezone=self.timezone,
         )
 
 
@@ -271,6 +288,41 @@ def _describe(err: Any) -> str:
     return f"{loc}: {err['msg']}"
 
 
+def _query_texts(value: Any) -> list[str]:
+    """The query strings in a fact's value (a string, or a list / table of them)."""
+    if isinstance(value, str):
+        return [value]
+    if isinstance(value, dict):
+        value = list(value.values())
+    if isinstance(value, list | tuple):
+        return [q for v in value for q in _query_texts(v)]
+    return []
+
+
+def _check_queries(parsed: _StudyFile, path: Path, text: str) -> None:
+    """Every story's query and fact must parse: checked when the study is loaded, so
+    a typo stops ``collect`` (or any command) before it fetches anything, not an
+    ``analyze`` hours later. The error names the story, the fact and the line."""
+    from untold.query import compile_query  # here: loading a study needs no stemmer otherwise
+
+    for i, story in enumerate(parsed.stories):
+        todo = [("query", "query", story.query)]
+        todo += [(f"fact {fid!r}", "facts", q) for fid, v in story.facts.items()
+                 for q in _query_texts(v)]
+        for what, key, query in todo:
+            try:
+                compile_query(query)
+            except QueryError as exc:
+                line = _line_of(text, ("stories", i, key))
+                fix = "fix the story's query" if key == "query" else "fix the fact's query"
+                raise ConfigError(
+                    f"story {story.id!r}, {what}: {exc.message} of {query!r}",
+                    source=f"{path}:{line}" if line else str(path),
+                    hint=f"{exc.hint}; {fix} in the study file" if exc.hint
+                    else f"{fix} in the study file (see 'untold search --help')",
+                ) from exc
+
+
 def load_study(path: str | Path) -> Study:
     """Read and validate a study file; raise ConfigError naming key and line."""
     path = Path(path)
@@ -315,6 +367,8 @@ def load_study(path: str | Path) -> Study:
         dup = {x for x in ids if ids.count(x) > 1}
         if dup:
             raise ConfigError(f"duplicate {kind} id {sorted(dup)[0]!r}", source=str(path))
+
+    _check_queries(parsed, path, text)
 
     archive = Path(parsed.study.archive) if parsed.study.archive else Path(path.stem + "-archive")
     if not archive.is_absolute():

@@ -26,6 +26,8 @@ class Outlet:
     sitemaps: tuple[str, ...] = ()
     homepage: str | None = None  # defaults to https://<first domain>/
     curated: bool = True
+    # IANA zone its zone-less times are read in; "": its country's (timeutil.outlet_timezone)
+    timezone: str = ""
 
     @property
     def home_url(self) -> str:
@@ -108,6 +110,14 @@ class ExtractedArticle:
     index_title: str = ""
     index_body: str = ""
     lsh: tuple[tuple[int, bytes], ...] = ()  # extract.dedupe.lsh_keys(minhash), likewise
+    # How ``published`` is known (untold.extract.dates): "time" or "day" (a day-only date
+    # is 00:00 UTC of the stated day, a label), and its source: jsonld | meta | time |
+    # htmldate | url | feed | sitemap; "" when there is no date.
+    published_precision: str = ""
+    published_source: str = ""
+    modified: datetime | None = None  # the page's last modification, never its publication
+    modified_precision: str = ""
+    published_disagreement: str = ""  # page and listing more than a day apart: both, said
 
 
 @dataclass(frozen=True)

@@ -102,7 +102,7 @@ def test_export_formats(tmp_path: Path, site: OutletServer) -> None:
         assert f"wrote {total} articles" in r.stdout
     rows = [json.loads(x) for x in (tmp_path / "a.jsonl").read_text().splitlines()]
     assert set(rows[0]) == {"id", "outlet", "url", "canonical_url", "title", "text",
-                            "language", "published", "fetched_at", "capture_sha256"}
+                            "language", "published", "fetched_at", "capture_sha256", "author"}
     assert all(len(r["capture_sha256"]) == 64 for r in rows)
     import pyarrow.parquet as pq
 

@@ -53,3 +53,32 @@ def test_demo_finds_what_was_planted_and_prints_the_report_last(tmp_path: Path) 
         by_rule.pop(rule)
     # nothing that was not planted
     assert by_rule == {}, by_rule
+    _blocked_outlet_is_a_gap_not_a_silence(dest)
+
+
+def _blocked_outlet_is_a_gap_not_a_silence(dest: Path) -> None:
+    """The outlet blocked from mid-story on: its failed listings are recorded, the days
+    it could not be reached are not observed, and no comparison counts them."""
+    import sqlite3
+
+    from untold.config import load_study
+    from untold.demo import scenario as sc
+
+    blocked, since, failure = sc.UNREACHABLE
+    conn = sqlite3.connect(load_study(dest / "study.toml").db_path)
+    try:
+        failed = {f for (f,) in conn.execute(
+            "SELECT failure FROM listing_observations WHERE outlet_id = ? AND ok = 0",
+            (blocked,))}
+        tests = [json.loads(v) for (v,) in conn.execute(
+            "SELECT value FROM observations WHERE kind IN ('test', 'not_tested') "
+            "AND key LIKE 'silence.%'")]
+    finally:
+        conn.close()
+    assert failed == {failure}
+    event = [t for t in tests if t["rule"] == "silence.event_outlet" and t["p_value"]]
+    assert event and all(blocked in t["detail"]["outlets_left_out"] for t in event)
+    for t in tests:  # every group holding it states how little of it was observed
+        if t["rule"] == "silence.change_point" and t["subject"] == "group:international":
+            assert t["detail"]["observed_share"] < 1 and t["detail"]["unobserved_count"] >= (
+                sc.END - since).days

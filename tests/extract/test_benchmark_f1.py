@@ -7,35 +7,23 @@ pages: trafilatura 2.0.0 F1 0.958 ± 0.006.
 
 from __future__ import annotations
 
-import gzip
-import json
-import logging
-from pathlib import Path
-
 import pytest
 
-from untold.extract import extract_page
+from tests.extract.scrapinghub import BenchmarkRun
 from untold.extract.scoring import score_pages
 
-SHARED = Path(__file__).resolve().parents[2] / ".." / "shared"
-BENCH = SHARED / "data" / "extraction-benchmark"
 MIN_F1 = 0.95  # below the published trafilatura figure minus one std: a real regression
 
 
-def test_extraction_f1_on_scrapinghub_benchmark(capsys: pytest.CaptureFixture[str]) -> None:
-    if not (BENCH / "ground-truth.json").is_file():
-        pytest.skip(f"{BENCH} not found: ../shared is absent (the benchmark data set)")
-    logging.getLogger("trafilatura").setLevel(logging.CRITICAL)  # per-page warnings are noise here
-    truth_doc = json.loads((BENCH / "ground-truth.json").read_text(encoding="utf-8"))
-    assert len(truth_doc) == 181
+def test_extraction_f1_on_scrapinghub_benchmark(scrapinghub_run: BenchmarkRun,
+                                                capsys: pytest.CaptureFixture[str]) -> None:
+    assert len(scrapinghub_run.truth) == 181
     truth: dict[str, str | None] = {}
     pred: dict[str, str | None] = {}
     skipped: dict[str, str] = {}
-    for key, item in truth_doc.items():
-        with gzip.open(BENCH / "html" / f"{key}.html.gz") as fh:
-            body = fh.read()
+    for key, item in scrapinghub_run.truth.items():
         truth[key] = item["articleBody"]
-        res = extract_page(url=item["url"], body=body, headers={"Content-Type": "text/html"})
+        res = scrapinghub_run.results[key]
         if res.article is None:
             skipped[key] = res.skipped or "?"
             pred[key] = None

@@ -1,4 +1,4 @@
-"""Candidate facts (natasha, numbers, quotes) and framing (log-odds) on real archives."""
+"""Candidate facts (natasha, numbers, quotes) on real archives (framing: test_framing.py)."""
 
 from __future__ import annotations
 
@@ -7,13 +7,9 @@ import random
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-import numpy as np
 import pytest
 
 from untold.analyze.facts import candidate_facts, extract_candidates
-from untold.analyze.findings import evaluate
-from untold.analyze.findings_data import load_story_data
-from untold.analyze.framing import log_odds
 from untold.config import load_study
 from untold.models import CaptureRecord, ExtractedArticle
 from untold.store import NewArticle, open_store
@@ -86,45 +82,6 @@ def _framing_archive(dest: Path, planted: bool, name: bool = False) -> Path:
                      f"{words}. Заметка {n}.")
     store.close()
     return dest / "study.toml"
-
-
-@pytest.mark.parametrize("planted", [True, False])
-def test_framing_finds_the_planted_words_and_nothing_without_them(tmp_path: Path,
-                                                                  planted: bool) -> None:
-    study = _framing_archive(tmp_path, planted)
-    st = load_study(study)
-    store = open_store(st.db_path)
-    data = load_story_data(store, st, st.stories[0], propose=False)
-    result = evaluate(data, store.conn)  # type: ignore[attr-defined]
-    store.close()
-    framing = [f for f in result.findings if f.kind == "framing"]
-    tests = [t for t in result.tests if t.rule == "framing.log_odds" and t.p_value is not None]
-    assert len(tests) == 1 and tests[0].detail["language"] == "ru"
-    if not planted:
-        assert framing == []
-        return
-    [f] = framing
-    up = {r["term"]: r for r in f.detail["top_group"]}
-    down = {r["term"]: r for r in f.detail["top_others"]}
-    group = f.subject.removeprefix("group:")
-    mine, theirs = ("террорист", "повстанц") if group == "state" else ("повстанц", "террорист")
-    assert up[mine]["q"] <= 0.05 and down[theirs]["q"] <= 0.05
-    assert up[mine]["articles"] == 30 and up[mine]["other_articles"] == 0
-    assert "взрыв" not in up and "взрыв" not in down  # the story's own word is not framing
-    assert f"“{mine}”" in f.sentence and "z = " in f.sentence
-
-
-def test_log_odds_by_hand() -> None:
-    # word 1: 10 of 20 articles vs 0 of 20; archive rate 10 %, strength 20 -> Beta(2, 18)
-    delta, z = log_odds(np.array([10.0, 20.0]), 20, np.array([0.0, 20.0]), 20,
-                        np.array([0.1, 0.1]), strength=20.0)
-    d0 = np.log(12 / (10 + 18)) - np.log(2 / (20 + 18))
-    assert delta[0] == pytest.approx(d0)
-    assert z[0] == pytest.approx(d0 / np.sqrt(1 / 12 + 1 / 28 + 1 / 2 + 1 / 38))
-    # a word every article on both sides uses tells nothing, whatever the side sizes
-    assert delta[1] == pytest.approx(0.0) and z[1] == pytest.approx(0.0)
-    d2, _ = log_odds(np.array([65.0]), 65, np.array([23.0]), 23, np.array([0.1]))
-    assert abs(d2[0]) < 1.5  # shrunk towards "no difference", not log(65/23) of raw counts
 
 
 def test_a_story_without_facts_gets_candidates_tested_and_recorded(tmp_path: Path) -> None:

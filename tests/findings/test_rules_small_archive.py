@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import json
 import math
+import os
 import sqlite3
 import subprocess
 import sys
 from collections.abc import Iterator
+from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
@@ -178,3 +180,96 @@ def test_what_was_tested_is_reported(archive: Any) -> None:
     assert i1[0]["detail"]["method"] == "beta_binomial_mid_p"  # s1/s2 vs i2/i3 disagree
     s1 = next(r for r in rows if r["subject"] == "s1" and r["rule"] == "omission.outlet")
     assert s1["detail"]["in_family"] and s1["detail"]["q_value"] < 1e-3
+
+
+def test_cli_json_carries_each_findings_detail(archive: Any) -> None:
+    """The fact, the event, the counts behind a finding and each evidence article's role
+    are in the JSON (keys added to the earlier shape, none renamed)."""
+    study, ids, found = archive
+    r = subprocess.run([sys.executable, "-m", "untold", "findings", str(study), "--stored",
+                        "--format", "json"], capture_output=True, text=True, timeout=120)
+    assert r.returncode == 0, r.stderr
+    rows = json.loads(r.stdout)
+    om = next(x for x in rows if x["rule"] == "omission.outlet" and x["subject"] == "s1")
+    assert om["detail"]["fact"] == "citizens" and om["detail"]["query"] == "граждан*"
+    assert om["detail"]["stating"] == 0 and om["detail"]["articles"] == 12
+    assert om["detail"]["reference_outlets"] == ["i1", "i2", "i3"]
+    roles = {e["article"]: e["role"] for e in om["evidence_roles"]}
+    assert {a for a, role in roles.items() if role == "omits"} == set(ids["s1:video"])
+    assert sorted(roles) == sorted(om["evidence"])
+    sil = next(x for x in rows if x["rule"] == "silence.event_group")
+    assert sil["detail"]["event"] == "warning" and sil["detail"]["treated_before"] == 12
+    stored = _one(found, rule="omission.outlet", subject="s1", story_id="video")
+    assert om["detail"]["q_value"] == pytest.approx(stored.detail["q_value"])
+
+
+def test_findings_all_lists_every_test_and_why_it_is_no_finding(archive: Any) -> None:
+    """`findings --all`: every stored test, its numbers, whether it is a finding and,
+    if not, why; the same in JSON and in the table."""
+    study, _, found = archive
+    r = subprocess.run([sys.executable, "-m", "untold", "findings", str(study), "--stored",
+                        "--all", "--format", "json"], capture_output=True, text=True,
+                       timeout=120)
+    assert r.returncode == 0, r.stderr
+    rows = json.loads(r.stdout)
+    st = api.load(study)
+    conn = sqlite3.connect(st.db_path)
+    latest = [rid for (rid,) in conn.execute(
+        "SELECT MAX(id) FROM analysis_runs WHERE kind='findings' GROUP BY story_id")]
+    n_stored = conn.execute(
+        f"SELECT COUNT(*) FROM observations WHERE kind IN ('test', 'not_tested') AND run_id "
+        f"IN ({','.join('?' * len(latest))})", latest).fetchone()[0]
+    conn.close()
+    assert len(rows) == n_stored > len(found)  # every test, not only the findings
+    assert all(set(api.TEST_FIELDS) <= set(x) for x in rows)
+    # exactly the findings are marked as such
+    assert {(x["story"], x["rule"], x["subject"]) for x in rows if x["finding"]} == {
+        (f.story_id, f.rule, f.subject) for f in found}
+    for x in rows:
+        assert x["finding"] == (not x["why"]), x
+        assert set(x["why"]) <= set(api.WHY_CODES)
+        assert (x["q_value"] is not None) == x["in_family"], x  # q only inside the family
+        if "q_above_limit" in x["why"]:
+            assert x["q_value"] > x["q_max"]
+        if "not_tested" in x["why"]:
+            assert not x["tested"] and x["p_value"] is None and x["reason"]
+    by = {(x["story"], x["rule"], x["subject"]): x for x in rows}
+    s2 = by[("video", "omission.outlet", "s2")]
+    assert s2["why"] == ["not_tested"] and f"at least {MIN_OUTLET_ARTICLES}" in s2["why_not"]
+    i1 = by[("video", "omission.outlet", "i1")]  # Tarone's screen: could never be significant
+    assert "outside_family" in i1["why"] and i1["q_value"] is None and i1["p_value"] > 0.05
+    assert "smallest attainable p" in i1["why_not"]
+    s1 = by[("video", "omission.outlet", "s1")]
+    assert s1["finding"] and s1["q_value"] < 1e-3 and s1["detail"]["fact"] == "citizens"
+    quiet = by[("video", "silence.event_group", "group:state")]  # tested, q too high
+    assert not quiet["finding"] and "q_above_limit" in quiet["why"]
+    assert f"above the limit {quiet['q_max']:g}" in quiet["why_not"]
+    # the table says the same, one row per test
+    t = subprocess.run([sys.executable, "-m", "untold", "findings", str(study), "--stored",
+                        "--all"], capture_output=True, text=True, timeout=120,
+                       env={**os.environ, "COLUMNS": "400"})
+    assert t.returncode == 0, t.stderr
+    assert f"{len(rows)} tests: {len(found)} findings" in t.stdout
+    assert "not tested: " in t.stdout and "outside the Tarone family" in t.stdout
+    csv_text = api.finding_tests(study, fmt="csv")
+    assert isinstance(csv_text, str) and csv_text.startswith(",".join(api.TEST_FIELDS))
+
+
+def test_analyze_json_gives_each_outlets_coverage_status(tmp_path: Path) -> None:
+    """`analyze --format json`: per story, each outlet's coverage row (status, counts,
+    fetches), the same rows the report's coverage table shows."""
+    study, _ = build(tmp_path)
+    r = subprocess.run([sys.executable, "-m", "untold", "analyze", str(study), "--format",
+                        "json"], capture_output=True, text=True, timeout=300)
+    assert r.returncode == 0, r.stderr
+    stories = {s["story"]: s for s in json.loads(r.stdout)}
+    status = {c["outlet_id"]: c["status"] for c in stories["elections"]["coverage"]}
+    # s2 published its six articles a day, none on the elections: silent
+    assert status == {"s1": "covered", "s2": "silent", "i1": "covered", "i2": "covered",
+                      "i3": "covered"}
+    s2 = next(c for c in stories["elections"]["coverage"] if c["outlet_id"] == "s2")
+    assert s2["matching"] == 0 and s2["total_in_window"] == 60 and s2["fetch_failed"] == 0
+    assert stories["elections"]["silent"] == 1 and stories["elections"]["covered"] == 4
+    report_rows = {res.story_id: [asdict(c) for c in res.coverage]
+                   for res in api.story_results(study)}
+    assert json.loads(json.dumps(report_rows["elections"])) == stories["elections"]["coverage"]

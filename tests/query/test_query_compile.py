@@ -105,6 +105,20 @@ def test_fts_expression_for_mixed_booleans() -> None:
     assert params == ['(((NEAR("citizen" + "of" "kazakhstan", 3))) NOT (("treasuri")))']
 
 
+def test_a_group_inside_near_becomes_one_near_per_pair() -> None:
+    """FTS5's NEAR takes phrases only: (a OR b) NEAR c is (a NEAR c) OR (b NEAR c)."""
+    ir = compile_query("граждан* NEAR/5 (казахстан* OR рк)").ir
+    assert isinstance(ir, Or) and all(isinstance(c, NearMatch) for c in ir.children)
+    assert [c.right for c in ir.children if isinstance(c, NearMatch)] == [
+        (Word((Form("казахста", True),)),), (Word((Form("рк"),)),)]
+    _, params = compile_query("граждан* NEAR/5 (казахстан* OR рк)").to_sqlite()
+    assert params == ['((NEAR("гражда"* "казахста"*, 5)) OR (NEAR("гражда"* "рк", 5)))']
+    both = compile_query('title:((a OR "b c") NEAR/2 (d OR a))').ir
+    assert isinstance(both, Or) and len(both.children) == 4
+    assert {c.field for c in both.children if isinstance(c, NearMatch)} == {"title"}
+    assert compile_query("(a OR a) NEAR/2 b").ir == compile_query("a NEAR/2 b").ir
+
+
 def test_no_query_text_reaches_the_sql() -> None:
     query = "\"; DROP TABLE articles; --\" OR x' OR '1'='1 OR outlet:\"a' --\" OR group:z;DELETE"
     sql, params = compile_query(query).to_sqlite()

@@ -108,6 +108,14 @@ def ids(store: Store, query: str) -> set[int]:
         ('"citizens of" NEAR/3 Kazakhstan', {4}),
         ("citizen NEAR/2 kazakhstan", {4}),
         ("citizen NEAR/5 kazakhstan", {4, 5}),
+        # an OR-group on a side: any alternative near any other, each one counts
+        ("(Токаев OR граждан*) NEAR/5 казахстан", {1, 2}),
+        ("(Токаев OR граждан*) NEAR/1 казахстан", {1}),
+        ("казахстан NEAR/5 (Токаев OR (граждан* OR посол))", {1, 2}),
+        ('("citizens of" OR treasury) NEAR/3 (kazakhstan OR empty)', {4, 5}),
+        ("citizen NEAR/1 (treasury OR kazakhstan)", {4}),
+        ("title:((граждан* OR токаев) NEAR/1 казахстан)", {1}),
+        ("(Токаев OR граждан*) NEAR/5 казахстан -title:видео", {1}),
         # fields
         ("видео", {2, 6}),
         ("title:видео", {2}),

@@ -6,10 +6,15 @@ matching articles, the first one and its lag behind the first report
 anywhere, reprints, output in the window, fetches that answered or failed
 with their failure strings, and a status (:func:`coverage_status`).
 
+Dates by precision: an article whose page (and listing) gave only the day is
+ordered by the END of that day in its outlet's zone (the match table's ``k``),
+so a day-only date never wins a first report against a timed one of the same
+day; its lag is counted in calendar days, not hours (``lag_days``).
+
 A story article is a *reprint* when the near-duplicate table links it (either
 direction: links are made in collection order, not publication order) to an
-article of ANOTHER outlet published EARLIER; the earliest such article is the
-original it reprints. A near-duplicate of the outlet's own article is a
+article of ANOTHER outlet published EARLIER (surely: a day-only date spans its
+day); the earliest such article is the original it reprints. A near-duplicate of the outlet's own article is a
 republication, still original to that outlet.
 """
 
@@ -19,20 +24,23 @@ import json
 import sqlite3
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from datetime import UTC, tzinfo
 
 from untold.analyze.intervals import wilson
 from untold.analyze.results import CoverageRow, CoverageStatus, ReprintLink
 from untold.models import Outlet
-from untold.timeutil import from_iso
+from untold.timeutil import DAY, TIME, from_iso, local_day
 
 __all__ = [
     "FAILED_FETCH_SQL",
+    "LATEST_SQL",
     "UNREACHABLE_FAILED_SHARE",
     "FetchCounts",
     "OutletMatches",
     "coverage_row",
     "coverage_status",
     "fetch_counts",
+    "lag",
     "outlet_matches",
     "reprint_links",
 ]
@@ -41,6 +49,12 @@ __all__ = [
 # a refusal (403 forbidden, 429 rate-limited, 451 legal) or a server error. A 404
 # or 410 is an answer: the site was reachable (robots.txt 404s are everyday).
 FAILED_FETCH_SQL = "(failure IS NOT NULL OR status IN (403, 429, 451) OR status >= 500)"
+# The latest instant an article's date may stand for: a day-only date (its page and
+# listing gave only the day) is any time up to the end of that day in its outlet's
+# zone, which compute_story registers as the SQL function untold_day_end.
+LATEST_SQL = ("CASE WHEN o.published IS NOT NULL AND o.published_precision = 'day' "
+              "THEN untold_day_end(o.published, o.outlet_id) "
+              "ELSE COALESCE(o.published, o.fetched_at) END")
 # When more than this share of an outlet's fetches in the window failed, the
 # articles we hold are a remnant, so its silence is not evidence (unreachable).
 UNREACHABLE_FAILED_SHARE = 0.5
@@ -58,6 +72,7 @@ class OutletMatches:
     matching: int
     first_time: str
     first_article_id: int
+    first_precision: str = TIME  # "day": first_time is the label of the stated day
 
 
 def fetch_counts(conn: sqlite3.Connection, outlet_ids: Sequence[str], start: str,
@@ -88,13 +103,14 @@ def fetch_counts(conn: sqlite3.Connection, outlet_ids: Sequence[str], start: str
 
 
 def outlet_matches(conn: sqlite3.Connection, table: str) -> dict[str, OutletMatches]:
-    """Per outlet: story articles and the first one (earliest time, then lowest id)."""
+    """Per outlet: story articles and the first one (earliest, a day-only date at its
+    day's end, then lowest id). ``table`` has (id, outlet_id, t, k, lo, p) rows."""
     rows = conn.execute(
-        "SELECT outlet_id, n, t, id FROM (SELECT outlet_id, t, id, "
+        "SELECT outlet_id, n, t, id, p FROM (SELECT outlet_id, t, id, p, "
         "COUNT(*) OVER (PARTITION BY outlet_id) AS n, "
-        "ROW_NUMBER() OVER (PARTITION BY outlet_id ORDER BY t, id) AS rn "
+        "ROW_NUMBER() OVER (PARTITION BY outlet_id ORDER BY k, id) AS rn "
         f"FROM {table}) WHERE rn = 1").fetchall()
-    return {o: OutletMatches(int(n), str(t), int(i)) for o, n, t, i in rows}
+    return {o: OutletMatches(int(n), str(t), int(i), str(p)) for o, n, t, i, p in rows}
 
 
 def reprint_links(conn: sqlite3.Connection, table: str) -> list[ReprintLink]:
@@ -102,19 +118,17 @@ def reprint_links(conn: sqlite3.Connection, table: str) -> list[ReprintLink]:
     # both directions of each link; the original is the earliest other-outlet text
     sql = f"""
     WITH cand AS (
-      SELECT m.id AS aid, m.outlet_id AS aout, m.t AS at, o.id AS oid,
-             o.outlet_id AS oout, COALESCE(o.published, o.fetched_at) AS ot,
-             nd.similarity AS sim
+      SELECT m.id AS aid, m.outlet_id AS aout, m.k AS at, m.lo AS alo, o.id AS oid,
+             o.outlet_id AS oout, {LATEST_SQL} AS ot, nd.similarity AS sim
         FROM {table} m JOIN near_duplicates nd ON nd.article_id = m.id
         JOIN articles o ON o.id = nd.of_article_id
       UNION ALL
-      SELECT m.id, m.outlet_id, m.t, o.id, o.outlet_id,
-             COALESCE(o.published, o.fetched_at), nd.similarity
+      SELECT m.id, m.outlet_id, m.k, m.lo, o.id, o.outlet_id, {LATEST_SQL}, nd.similarity
         FROM {table} m JOIN near_duplicates nd ON nd.of_article_id = m.id
         JOIN articles o ON o.id = nd.article_id
     ), ranked AS (
       SELECT *, ROW_NUMBER() OVER (PARTITION BY aid ORDER BY ot, sim DESC, oid) AS rn
-        FROM cand WHERE oout != aout AND ot < at
+        FROM cand WHERE oout != aout AND ot < alo
     )
     SELECT aid, aout, oid, oout, sim FROM ranked WHERE rn = 1 ORDER BY at, aid"""
     return [ReprintLink(article_id=int(a), outlet_id=str(ao), of_article_id=int(o),
@@ -139,21 +153,38 @@ def coverage_status(matching: int, total: int, fetch: FetchCounts) -> CoverageSt
     return "not_collected"
 
 
+def lag(first: str, precision: str, tz: tzinfo, report: str, report_precision: str,
+        report_tz: tzinfo) -> tuple[float | None, int | None]:
+    """(hours, None) from the first report to an outlet's first article when both
+    have a time of day; else (None, calendar days) between the outlet's day and the
+    first report's day, each in its own outlet's zone."""
+    a, b = from_iso(first), from_iso(report)
+    assert a is not None and b is not None
+    if precision == TIME and report_precision == TIME:
+        return (a - b).total_seconds() / 3600.0, None
+    report_day = local_day(b, report_precision, report_tz if report_precision == DAY else tz)
+    return None, (local_day(a, precision, tz) - report_day).days
+
+
 def coverage_row(outlet: Outlet, m: OutletMatches | None, reprints: int, total: int,
-                 fetch: FetchCounts, first_report: str | None) -> CoverageRow:
+                 fetch: FetchCounts, first_report: str | None, *,
+                 first_report_precision: str = TIME, tz: tzinfo = UTC,
+                 report_tz: tzinfo = UTC) -> CoverageRow:
+    """One outlet's row; ``tz`` is its zone, ``report_tz`` the first report's outlet's."""
     matching = m.matching if m else 0
     low, high = wilson(matching, total) if matching <= total else (0.0, 1.0)
-    lag: float | None = None
+    hours: float | None = None
+    days: int | None = None
     if m is not None and first_report is not None:
-        a, b = from_iso(m.first_time), from_iso(first_report)
-        assert a is not None and b is not None
-        lag = (a - b).total_seconds() / 3600.0
+        hours, days = lag(m.first_time, m.first_precision, tz, first_report,
+                          first_report_precision, report_tz)
     return CoverageRow(
         outlet_id=outlet.id, name=outlet.name, country=outlet.country,
         groups=tuple(outlet.groups), curated=outlet.curated, matching=matching,
         original=matching - reprints, reprints=reprints, total_in_window=total,
         share=matching / total if total else 0.0, ci_low=low, ci_high=high,
         first_time=m.first_time if m else None,
-        first_article_id=m.first_article_id if m else None, lag_hours=lag,
+        first_article_id=m.first_article_id if m else None, lag_hours=hours,
         fetch_ok=fetch.ok, fetch_failed=fetch.failed, failure_kinds=dict(fetch.kinds),
-        status=coverage_status(matching, total, fetch))
+        status=coverage_status(matching, total, fetch),
+        first_precision=m.first_precision if m else "", lag_days=days)

@@ -13,6 +13,11 @@ Stages of ``diff_text(old, new)``:
 The result holds both sides as segments ``(tag, text)``: ``same`` /
 ``removed`` on the old side, ``same`` / ``added`` on the new side, ready for a
 side-by-side view. Titles are diffed the same way, separately.
+
+With ``noise=True`` (article text, as the revisit judges it) a whole line that
+is a counter or stamp (``analyze.noise.mask_counters``) is compared with its
+counts masked: "Көрүлдү: 358" -> "Көрүлдү: 1 534" is shown unchanged and not
+counted, so an edit's summary counts only what the outlet changed.
 """
 
 from __future__ import annotations
@@ -20,6 +25,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from difflib import SequenceMatcher
+
+from untold.analyze.noise import mask_counters
 
 __all__ = ["TextDiff", "diff_text"]
 
@@ -87,6 +94,21 @@ def _key(sentence: str) -> str:
     return " ".join(sentence.split())
 
 
+def _keys(pieces: list[str], noise: bool) -> list[str]:
+    """What each piece is compared by: its key; with ``noise``, a piece that is a whole
+    line has its counts masked as ``mask_text`` masks that line (never part of a line)."""
+    keys = [_key(s) for s in pieces]
+    if not noise:
+        return keys
+    line_start = True
+    for i, s in enumerate(pieces):
+        line_end = i == len(pieces) - 1 or "\n" in s[len(s.rstrip()):]
+        if line_start and line_end:
+            keys[i] = mask_counters(keys[i])[0]
+        line_start = "\n" in s[len(s.rstrip()):]
+    return keys
+
+
 def _push(side: list[Segment], tag: str, text: str) -> None:
     if not text:
         return
@@ -140,12 +162,14 @@ def _pair(d: TextDiff, old: list[str], new: list[str]) -> None:
     d.sentences_added += new[j:]
 
 
-def diff_text(old: str, new: str) -> TextDiff:
-    """Sentence- then word-level diff of two texts (see the module docstring)."""
+def diff_text(old: str, new: str, *, noise: bool = False) -> TextDiff:
+    """Sentence- then word-level diff of two texts (see the module docstring); ``noise``:
+    counter and stamp lines whose counts alone changed are unchanged."""
     d = TextDiff()
     sa, sb = _sentences(old), _sentences(new)
     ka, kb = [_key(s) for s in sa], [_key(s) for s in sb]
-    for tag, i1, i2, j1, j2 in SequenceMatcher(None, ka, kb, autojunk=False).get_opcodes():
+    ma, mb = _keys(sa, noise), _keys(sb, noise)  # what is compared
+    for tag, i1, i2, j1, j2 in SequenceMatcher(None, ma, mb, autojunk=False).get_opcodes():
         left, right = "".join(sa[i1:i2]), "".join(sb[j1:j2])
         if tag == "equal" or left.split() == right.split():
             # equal, or only split differently (a line break became a space)

@@ -24,7 +24,7 @@ from datetime import datetime
 from typing import Any
 
 from untold.analyze.diff import TextDiff, diff_text
-from untold.analyze.noise import FURNITURE_MAX_WORDS
+from untold.analyze.noise import COUNTER_MAX_WORDS, FURNITURE_MAX_WORDS
 from untold.collect.revisit_classify import MOVED_LIKENESS, RULES_VERSION, SOFT_PAGE_LIKENESS
 from untold.config import EventConfig, StoryConfig, Study
 from untold.errors import ConfigError, QueryError
@@ -40,7 +40,7 @@ __all__ = ["ArticleEdits", "StoryEdits", "analyze_edits", "fact_presence", "stor
 
 # The parameters every edit/deletion verdict depends on, stored with each finding.
 THRESHOLDS = {"soft_page_likeness": SOFT_PAGE_LIKENESS, "moved_likeness": MOVED_LIKENESS,
-              "furniture_max_words": FURNITURE_MAX_WORDS}
+              "furniture_max_words": FURNITURE_MAX_WORDS, "counter_max_words": COUNTER_MAX_WORDS}
 FACT_REMOVED_RULE = "edit.fact_removed"
 FACT_ADDED_RULE = "edit.fact_added"
 _HOW = {"http_404": "now answers 404 Not Found", "http_410": "now answers 410 Gone",
@@ -136,7 +136,7 @@ def story_edits(study: Study, store: Any, story: StoryConfig) -> StoryEdits:
                          [e for e in events if e.article_id == aid])
         for prev, cur in zip(a.versions, a.versions[1:], strict=False):
             a.diffs[cur.version] = (diff_text(prev.title, cur.title),
-                                    diff_text(prev.text, cur.text))
+                                    diff_text(prev.text, cur.text, noise=True))
         arts.append(a)
     if story.facts and arts:
         items = [(a.outlet_id, langs[a.article_id], v) for a in arts for v in a.versions]

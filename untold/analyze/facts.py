@@ -10,6 +10,12 @@ runs offline), numbers and quoted phrases that recur in several outlets. For
 other languages the name heuristic is transparent: runs of capitalised words
 that do not start a sentence. Candidates are phrase queries, matched the
 same way as facts a person wrote.
+
+A candidate is never one of the story's own query terms or a phrase holding
+one (``StoryTerms``), and it carries the languages it can be stated in: those
+whose sampled articles state it, plus those the country lexicon gives it
+forms in, plus those where its transliteration is in use (see
+``untold.analyze.fact_languages``).
 """
 
 from __future__ import annotations
@@ -18,15 +24,19 @@ import json
 import re
 import sqlite3
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
-from untold.query import matching_ids_sql, parse
+from untold.analyze.fact_languages import StoryTerms, attested, lexicon_node, spellings_in
+from untold.query import Node, Or, matching_ids_sql, parse
 from untold.store.textindex import index_text, tokenize
+from untold.text.lexicon import LEXICON_LANGUAGES, entity_by_id, entity_of, query_forms
+from untold.text.scripts import KNOWN_LANGUAGES, compatible_languages, translit_key
 
-__all__ = ["CandidateFact", "candidate_facts", "extract_candidates", "match_facts"]
+__all__ = ["CandidateFact", "candidate_facts", "candidate_node", "extract_candidates",
+           "match_facts"]
 
 MAX_CANDIDATE_SAMPLE = 300  # articles read for candidates: NER costs ~15 ms an article
 MIN_CANDIDATE_OUTLETS = 2  # a phrase only one outlet uses is its house style, not a fact
@@ -34,6 +44,7 @@ MIN_CANDIDATE_ARTICLES = 3  # fewer mentions cannot show anyone leaving it out
 MAX_CANDIDATES = 10  # each candidate is one more test per outlet: keep the family small
 NAME_KEY_LETTERS = 4  # Russian name endings change at most the stem's tail
 MAX_PHRASE_WORDS = 8  # longer quotes are sentences; phrase matching would be brittle
+MAX_SPELLINGS = 3  # transliterations added to a candidate: the common ones, not every typo
 
 _NUMBER = re.compile(r"(?<![\w.,])\d+(?:[ \u00a0.,]\d{3})*(?:[.,]\d+)?(?:\s?%|\s?процент\w*)?")
 _QUOTED = re.compile(r"[«\"“„]([^«»\"“”„]{3,120})[»\"”“]")
@@ -49,9 +60,19 @@ class CandidateFact:
     kind: str              # name | number | quote
     outlets: int           # outlets whose sampled articles state it
     articles: int          # sampled articles stating it
+    languages: tuple[str, ...] = ()  # languages it can be stated in (compared only there)
+    country: str = ""      # lexicon entity (ISO code) whose forms it also matches
+    forms: tuple[str, ...] = ()  # those forms, as search terms (other languages)
 
 
-def match_facts(conn: sqlite3.Connection, facts: dict[str, str],
+def candidate_node(c: CandidateFact) -> Node:
+    """What a candidate matches: its phrase (and spellings), or any of its lexicon forms."""
+    node = parse(c.query)
+    entity = entity_by_id(c.country) if c.country else None
+    return node if entity is None else Or((node, lexicon_node(entity, LEXICON_LANGUAGES)))
+
+
+def match_facts(conn: sqlite3.Connection, facts: Mapping[str, str | Node],
                 story_ids: set[int]) -> dict[str, set[int]]:
     """For each fact id, the story articles whose text the fact's query matches.
 
@@ -60,7 +81,7 @@ def match_facts(conn: sqlite3.Connection, facts: dict[str, str],
     out: dict[str, set[int]] = {}
     ids_json = json.dumps(sorted(story_ids))
     for fid, q in facts.items():
-        sql, params = matching_ids_sql(parse(q))
+        sql, params = matching_ids_sql(parse(q) if isinstance(q, str) else q)
         # only story articles come back: a common word may match a large share of the archive
         rows = conn.execute(f"SELECT j.value FROM json_each(?) j WHERE j.value IN ({sql})",
                             [ids_json, *params])
@@ -119,37 +140,110 @@ def _query_for(phrase: str) -> str:
 
 
 def candidate_facts(articles: Iterable[tuple[int, str, str, str]],
-                    story_query_words: Sequence[str] = ()) -> list[CandidateFact]:
+                    story_query: str = "") -> list[CandidateFact]:
     """Recurring names, numbers and quotes in (id, outlet, language, text) articles.
 
-    Phrases are keyed by their stems, so case forms of one name count together;
-    the story query's own words are left out (every story article states them).
+    Phrases are keyed by their stems, so case forms of one name count together.
+    A phrase holding any term of ``story_query`` (a word, a phrase's word, a
+    prefix, in any alternative, or a country it names in any language) is left
+    out: every story article states those by construction.
     """
-    skip = {index_text(w) for w in story_query_words} | {
-        _key("name", w) for w in story_query_words}
+    story = StoryTerms.of(story_query)
+    arts = list(articles)
+    per_language: Counter[str] = Counter(lang for _, _, lang, _ in arts)
     seen_outlets: dict[str, set[str]] = defaultdict(set)
     seen_articles: dict[str, set[int]] = defaultdict(set)
+    seen_languages: dict[str, dict[str, set[int]]] = defaultdict(lambda: defaultdict(set))
     surface: dict[str, Counter[tuple[str, str]]] = defaultdict(Counter)
-    for aid, oid, lang, text in articles:
+    own: dict[str, bool] = {}
+    for aid, oid, lang, text in arts:
         for kind, phrase in extract_candidates(text, lang):
             key = _key(kind, phrase)
-            if not key or key in skip:
+            if not key:
+                continue
+            if key not in own:
+                own[key] = story.contains(phrase)
+            if own[key]:
                 continue
             seen_outlets[key].add(oid)
             seen_articles[key].add(aid)
+            seen_languages[key][lang].add(aid)
             surface[key][(kind, phrase)] += 1
     keep = [k for k in seen_outlets if len(seen_outlets[k]) >= MIN_CANDIDATE_OUTLETS
             and len(seen_articles[k]) >= MIN_CANDIDATE_ARTICLES]
     keep.sort(key=lambda k: (-len(seen_outlets[k]), -len(seen_articles[k]), k))
+    tokens = _Tokens(arts)
     out: list[CandidateFact] = []
-    for k in keep[:MAX_CANDIDATES]:
+    countries: set[str] = set()
+    for k in keep:
+        if len(out) >= MAX_CANDIDATES:
+            break
         # the most frequent form names it; among equals the shortest (the nominative)
         kind, phrase = min(surface[k].items(), key=lambda kv: (-kv[1], len(kv[0][1]), kv[0]))[0]
+        entity = entity_of(phrase) if kind == "name" else None
+        if entity is not None and entity.id in countries:
+            continue  # Казахстан and Қазақстан: one country, one fact (its forms cover both)
         slug = re.sub(r"[^a-z0-9а-яё]+", "-", phrase.lower()).strip("-")[:40] or "fact"
-        out.append(CandidateFact(id=f"auto-{kind}-{slug}", query=_query_for(phrase),
+        counts = {lang: (len(ids), per_language[lang]) for lang, ids in seen_languages[k].items()}
+        # articles of undetermined language (too short to tell) are never compared
+        languages = {lang for lang in attested(counts) if lang in KNOWN_LANGUAGES}
+        query = _query_for(phrase)
+        forms: tuple[str, ...] = ()
+        if entity is not None:  # a country: its names in every language of the lexicon
+            countries.add(entity.id)
+            languages |= set(LEXICON_LANGUAGES)
+            forms = tuple(query_forms(entity))
+        elif kind == "name":  # a name: its spellings in other scripts, where in use
+            spelled, more = _spellings(phrase, counts, per_language, tokens)
+            languages |= more
+            query = " OR ".join([query, *(_query_for(sp) for sp in spelled)])
+        out.append(CandidateFact(id=f"auto-{kind}-{slug}", query=query,
                                  label=phrase, kind=kind, outlets=len(seen_outlets[k]),
-                                 articles=len(seen_articles[k])))
+                                 articles=len(seen_articles[k]),
+                                 languages=tuple(sorted(languages)),
+                                 country=entity.id if entity is not None else "", forms=forms))
     return out
+
+
+class _Tokens:
+    """Tokens and transliteration keys of the sampled articles, per language (once)."""
+
+    def __init__(self, arts: list[tuple[int, str, str, str]]) -> None:
+        self.arts = arts
+        self.by_language: dict[str, list[tuple[int, list[str], list[str]]]] = {}
+
+    def of(self, lang: str) -> list[tuple[int, list[str], list[str]]]:
+        if lang not in self.by_language:
+            rows = []
+            for aid, _, la, text in self.arts:
+                if la == lang:
+                    toks = tokenize(text)
+                    rows.append((aid, toks, [translit_key(t) for t in toks]))
+            self.by_language[lang] = rows
+        return self.by_language[lang]
+
+
+def _spellings(phrase: str, counts: dict[str, tuple[int, int]], per_language: Counter[str],
+               tokens: _Tokens) -> tuple[list[str], set[str]]:
+    """Spellings of a name in the languages whose alphabet cannot write it as found
+    (Ерлан Карин in English articles: "Yerlan Karin"), and the languages that use them
+    as often as the name is used where it was found."""
+    foreign = sorted(lang for lang in per_language if lang in KNOWN_LANGUAGES
+                     and lang not in counts and not compatible_languages(phrase, [lang]))
+    if not foreign:
+        return [], set()
+    found: dict[str, tuple[int, int]] = {}
+    spelled: Counter[str] = Counter()
+    for lang in foreign:
+        hits = spellings_in(phrase, tokens.of(lang))
+        if hits:
+            found[lang] = (len(hits), per_language[lang])
+            for c in hits.values():
+                spelled.update(c)
+    more = attested({**counts, **found}) & set(found)
+    if not more:
+        return [], set()
+    return [sp for sp, _ in spelled.most_common(MAX_SPELLINGS)], more
 
 
 def sample_story_articles(conn: sqlite3.Connection, by_outlet: dict[str, list[int]],

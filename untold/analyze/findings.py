@@ -8,6 +8,12 @@ extreme count would not pass), applies Benjamini–Hochberg across the rest
 and keeps as findings the tests with q <= ``Q_MAX`` whose effect passes the
 rule's size threshold. Everything tested, found or not, is written as an
 observation, so a reader sees what was looked for and why something was not.
+
+Before the correction, one gate for every rule (``coverage_gate``): a test
+whose subject (an outlet, or a group's outlets) untold observed on less than
+``observed.MIN_OBSERVED_SHARE`` of the story's window gets a reason instead of
+a p-value, since the articles of the days it missed were never collected;
+each test's detail (and a finding's sentence) says how much was observed.
 """
 
 from __future__ import annotations
@@ -19,15 +25,16 @@ from typing import Any
 
 from untold.analyze import framing, omissions, silences
 from untold.analyze.findings_data import RuleTest, StoryData, load_story_data
+from untold.analyze.observed import MIN_OBSERVED_SHARE
 from untold.analyze.stats import benjamini_hochberg, wilson
-from untold.analyze.wording import one_in
+from untold.analyze.wording import one_in, pct
 from untold.config import StoryConfig, Study
 from untold.store.sqlite_analysis import FindingRecord, ObservationRecord
 
-__all__ = ["Q_MAX", "RULES", "RULES_VERSION", "Rule", "RunResult", "evaluate", "run_story",
-           "tarone_family"]
+__all__ = ["Q_MAX", "RULES", "RULES_VERSION", "Rule", "RunResult", "coverage_gate", "evaluate",
+           "run_story", "subject_outlets", "tarone_family"]
 
-RULES_VERSION = "findings-2"  # bump when a rule, threshold or test changes
+RULES_VERSION = "findings-3"  # bump when a rule, threshold or test changes
 Q_MAX = 0.05  # false discovery rate across one run's tests: 1 in 20 findings may be chance
 
 
@@ -62,9 +69,10 @@ RULES: tuple[Rule, ...] = (
          "(binomial likelihood ratio, Bonferroni over the days tried)", silences.CHANGE_THRESHOLDS,
          lambda d, c: silences.change_point_tests(d)),
     Rule("framing.log_odds", "framing",
-         "words a group uses for the story more than the others (log-odds with an "
+         "words a group uses for the story more than the others on the same days (exact "
+         "stratified Mantel-Haenszel test per word, outlets' dispersion; log-odds with an "
          "informative Dirichlet prior; Simes per group)", framing.THRESHOLDS,
-         lambda d, c: framing.framing_tests(d, c) if c is not None else []),
+         lambda d, c: framing.framing_tests(d, c)),
 )
 
 
@@ -97,6 +105,47 @@ def tarone_family(tests: list[RuleTest], alpha: float = Q_MAX) -> list[RuleTest]
     return family
 
 
+def subject_outlets(data: StoryData, t: RuleTest) -> list[str]:
+    """The outlets a test is about: the outlet itself, or the story-covering outlets of
+    the group(s) or countries its subject names (``group:state``, ``group:domestic+KZ``)."""
+    if t.subject in data.outlets:
+        return [t.subject]
+    if not t.subject.startswith("group:"):
+        return []
+    if isinstance(listed := t.detail.get("group_outlets"), list):
+        return sorted(str(o) for o in listed)
+    names = set(t.subject.removeprefix("group:").split("+"))
+    return sorted(o for o in data.by_outlet()
+                  if names & set(data.outlets[o].groups) or data.outlets[o].country in names)
+
+
+def coverage_gate(data: StoryData, tests: list[RuleTest]) -> None:
+    """Say in each test's detail how much of the window its subject was observed, and
+    withdraw the p-value of a test whose subject was observed on too little of it. Tests
+    that judged their coverage themselves (silences: ``observed_share`` in the detail)
+    are left as they are."""
+    cov = data.observed
+    for t in tests:
+        outlets = subject_outlets(data, t)
+        if "observed_share" in t.detail or not outlets:
+            continue
+        if cov is None:
+            t.detail.update(coverage="unknown", observed_share=None)
+            continue
+        t.detail.update(cov.detail(outlets))
+        share = cov.share(outlets)
+        label = (data.outlets[t.subject].name if t.subject in data.outlets
+                 else f"group “{t.subject.removeprefix('group:')}”")
+        if t.p_value is not None and share is not None and share < MIN_OBSERVED_SHARE:
+            t.detail["p_value_withdrawn"] = t.p_value
+            t.p_value = None
+            t.reason = (f"not tested: only {pct(share)} of the window observed ({label}; the "
+                        f"articles of the days missing were never collected, at least "
+                        f"{pct(MIN_OBSERVED_SHARE)} are needed)")
+        elif t.sentence and share is not None:
+            t.sentence += " " + cov.phrase(label, outlets)
+
+
 def evaluate(data: StoryData, conn: sqlite3.Connection | None = None,
              rules: tuple[Rule, ...] = RULES) -> RunResult:
     """All rules on one story's counts; the findings are not stored (see ``run_story``)."""
@@ -107,12 +156,14 @@ def evaluate(data: StoryData, conn: sqlite3.Connection | None = None,
                               "query in its window: there is nothing to test"))
     for rule in rules:
         tests += rule.run(data, conn)
+    coverage_gate(data, tests)
     family = tarone_family(tests)
     qs = benjamini_hochberg([float(t.p_value) for t in family if t.p_value is not None])
     findings: list[FindingRecord] = []
     for t, q in zip(family, qs, strict=True):
         t.detail["q_value"] = q
-        if q > Q_MAX or not t.big_enough or t.detail.get("explained_by_event"):
+        if (q > Q_MAX or not t.big_enough or t.detail.get("explained_by_event")
+                or t.detail.get("drop_before_event")):
             continue
         thresholds = {**t.thresholds, "q_max": Q_MAX}
         sentence = (f"{t.sentence} Allowing for all {len(family)} comparisons made for this "
@@ -137,14 +188,21 @@ def observations(data: StoryData, result: RunResult) -> list[ObservationRecord]:
         for g in data.outlets[oid].groups:
             groups.setdefault(g, []).append(oid)
     for fid, hits in sorted(data.fact_hits.items()):
-        for oid, ids in sorted(by_outlet.items()):
+        # counted as the rules compare them: over the articles in a language the fact
+        # can be stated in (an English article never "leaves out" a Russian-only phrase)
+        comparable = data.comparable(fid)
+        langs = {"languages": data.compared_languages(fid)}
+        for oid, all_ids in sorted(by_outlet.items()):
+            ids = comparable.get(oid, [])
             k = sum(1 for a in ids if a in hits)
-            obs.append(ObservationRecord("fact_count", oid, fid, _share(k, len(ids))))
+            obs.append(ObservationRecord("fact_count", oid, fid, {
+                **_share(k, len(ids)), **langs, "not_comparable": len(all_ids) - len(ids)}))
         for g, members in sorted(groups.items()):
-            ids = [a for o in members for a in by_outlet[o]]
+            ids = [a for o in members for a in comparable.get(o, [])]
             k = sum(1 for a in ids if a in hits)
             obs.append(ObservationRecord("fact_share", f"group:{g}", fid,
-                                         {**_share(k, len(ids)), "outlets": members}))
+                                         {**_share(k, len(ids)), **langs,
+                                          "outlets": members}))
     for c in data.proposed:
         obs.append(ObservationRecord("candidate_fact", "*", c.id, asdict(c)))
     for t in result.tests:

@@ -3,29 +3,36 @@
 ``load_story_data`` gathers one story's counts from the archive with a few
 grouped SQL queries: story article ids with outlet and time, every outlet's
 output before and after each event in the window, and the articles stating
-each fact. It is the one place that touches the archive, so it can later
-read the story analysis's result instead without changing the rules.
+each fact, with each article's language and the languages each fact can be
+stated in (a fact is compared only among articles in those languages, see
+``untold.analyze.fact_languages``). It is the one place that touches the
+archive, so it can later read the story analysis's result instead without
+changing the rules.
 """
 
 from __future__ import annotations
 
 import sqlite3
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from untold.analyze.fact_languages import attested, fact_languages
 from untold.analyze.facts import (
     CandidateFact,
     candidate_facts,
+    candidate_node,
     match_facts,
     sample_story_articles,
 )
+from untold.analyze.observed import Coverage, load_coverage
 from untold.config import EventConfig, StoryConfig, Study
 from untold.errors import ConfigError, QueryError, StoreError
 from untold.models import Outlet
-from untold.query import matching_ids_sql, parse
-from untold.store.textindex import tokenize
+from untold.query import Node, matching_ids_sql, parse
+from untold.store.sqlite_languages import articles_per_language, matches_per_language
 from untold.timeutil import to_iso
 
 __all__ = ["RuleTest", "StoryData", "load_story_data"]
@@ -65,6 +72,11 @@ class StoryData:
     events: list[EventConfig]
     days: list[str] = field(default_factory=list)    # "YYYY-MM-DD" of the window
     proposed: list[CandidateFact] = field(default_factory=list)  # facts untold proposed
+    languages: dict[int, str] = field(default_factory=dict)  # story article id -> language
+    # fact id -> the languages it can be stated in; a fact not listed is compared
+    # across all articles (data built without languages, e.g. simulations)
+    fact_languages: dict[str, frozenset[str]] = field(default_factory=dict)
+    observed: Coverage | None = None  # days of each outlet untold observed (None: unknown)
 
     cache: dict[str, Any] = field(default_factory=dict)  # derived tables, computed once
 
@@ -83,6 +95,29 @@ class StoryData:
                 out[oid].append(aid)
             self.cache["by_outlet"] = dict(out)
         return dict(self.cache["by_outlet"])
+
+    def language_of(self, aid: int) -> str:
+        return self.languages.get(aid, "und")
+
+    def comparable(self, fid: str) -> dict[str, list[int]]:
+        """``by_outlet`` restricted to the articles in a language the fact can be
+        stated in (outlets left with none are left out)."""
+        key = f"comparable:{fid}"
+        if key not in self.cache:
+            langs = self.fact_languages.get(fid)
+            out = {}
+            for oid, ids in self.by_outlet().items():
+                keep = ids if langs is None else [a for a in ids
+                                                  if self.language_of(a) in langs]
+                if keep:
+                    out[oid] = keep
+            self.cache[key] = out
+        return dict(self.cache[key])
+
+    def compared_languages(self, fid: str) -> list[str]:
+        """The languages of the articles a fact is compared among."""
+        return sorted({self.language_of(a) for ids in self.comparable(fid).values()
+                       for a in ids})
 
 
 
@@ -121,6 +156,27 @@ def _output_split(conn: sqlite3.Connection, outlets: list[str], start: datetime,
     return {str(o): (int(a or 0), int(b or 0)) for o, a, b in rows}
 
 
+def _attester(conn: sqlite3.Connection, outlets: list[str], start: datetime,
+              end: datetime) -> Callable[[Node, frozenset[str]], set[str]]:
+    """Which of some languages write a word: counted over all articles of the study's
+    outlets in the story's window (not the story's alone, so that outlets leaving a
+    fact out do not take its language with them)."""
+    totals: dict[str, int] = {}
+    using: dict[Node, dict[str, int]] = {}  # facts share words: count each once
+
+    def attest(word: Node, languages: frozenset[str]) -> set[str]:
+        if not totals:
+            totals.update(articles_per_language(conn, outlets, to_iso(start) or "",
+                                                to_iso(end) or ""))
+        if word not in using:
+            sql, params = matching_ids_sql(word, since=start, until=end, outlets=outlets)
+            using[word] = matches_per_language(conn, sql, params)
+        return attested({lang: (using[word].get(lang, 0), totals.get(lang, 0))
+                         for lang in languages})
+
+    return attest
+
+
 def load_story_data(store: Any, study: Study, story: StoryConfig,
                     facts: dict[str, str] | None = None, *, propose: bool = True) -> StoryData:
     """Counts of one story: its articles, the outlets' output and the fact matches.
@@ -138,7 +194,7 @@ def load_story_data(store: Any, study: Study, story: StoryConfig,
     sql, params = matching_ids_sql(node, since=start, until=end)
     try:
         rows = conn.execute(
-            f"SELECT a.id, a.outlet_id, a.published FROM articles a "
+            f"SELECT a.id, a.outlet_id, a.published, a.language FROM articles a "
             f"WHERE a.published IS NOT NULL AND a.id IN ({sql})", params).fetchall()
         if start is None or end is None:
             lo, hi = (min(r[2][:10] for r in rows), max(r[2][:10] for r in rows)) if rows \
@@ -152,21 +208,28 @@ def load_story_data(store: Any, study: Study, story: StoryConfig,
         exposure = {ev.id: _output_split(conn, sorted(study_outlets), start, end, ev.time)
                     for ev in study.events if start < _utc(ev.time) < end}
         facts = dict(story.facts if facts is None else facts)
+        present = {str(r[3] or "und") for r in rows if r[1] in study_outlets}
         proposed: list[CandidateFact] = []
+        nodes: dict[str, Node] = {fid: parse(q) for fid, q in facts.items()}
+        attest = _attester(conn, sorted(study_outlets), start, end)
+        languages = {fid: fact_languages(n, present, attest) for fid, n in nodes.items()}
         if not facts and propose:
             by_outlet: dict[str, list[int]] = defaultdict(list)
-            for a, o, _ in rows:
+            for a, o, *_ in rows:
                 if o in study_outlets:
                     by_outlet[str(o)].append(int(a))
-            proposed = candidate_facts(sample_story_articles(conn, by_outlet),
-                                       tokenize(story.query))
-            facts = {c.id: c.query for c in proposed}
-        hits = match_facts(conn, facts, {int(r[0]) for r in rows})
+            proposed = candidate_facts(sample_story_articles(conn, by_outlet), story.query)
+            # as the reader sees it: the lexicon forms are matched as written (candidate_node)
+            facts = {c.id: " OR ".join([c.query, *c.forms]) for c in proposed}
+            nodes = {c.id: candidate_node(c) for c in proposed}
+            languages = {c.id: frozenset(c.languages) & present for c in proposed}
+        hits = match_facts(conn, nodes, {int(r[0]) for r in rows})
     except sqlite3.DatabaseError as exc:
         raise StoreError(f"reading story {story.id!r} failed: {exc}",
                          hint="check the archive with 'untold check'") from exc
     curated = {o.id: o for o in study.outlets}
-    articles = {int(a): (str(o), str(d)) for a, o, d in rows if o in curated}
+    articles = {int(a): (str(o), str(d)) for a, o, d, _ in rows if o in curated}
+    article_languages = {int(a): str(lang or "und") for a, o, _, lang in rows if o in curated}
     days = []
     d = start.date()
     while d < end.date() or (d == end.date() and end.time() != datetime.min.time()):
@@ -175,4 +238,8 @@ def load_story_data(store: Any, study: Study, story: StoryConfig,
     return StoryData(story=story, start=start, end=end, outlets=curated, articles=articles,
                      exposure=exposure,
                      facts=facts, fact_hits=hits, events=list(study.events), days=days,
-                     proposed=proposed)
+                     proposed=proposed, languages=article_languages,
+                     fact_languages=languages,
+                     observed=load_coverage(store, sorted(curated), start, end, days,
+                                            [(ev.id, _utc(ev.time)) for ev in study.events
+                                             if start < _utc(ev.time) < end]))

@@ -1,51 +1,117 @@
 """Framing: the words one group of outlets uses for a story and the others avoid.
 
-Monroe, Colaresi & Quinn (2008), "Fightin' Words", log-odds ratio with an
-informative Dirichlet prior: the prior is the whole archive's word frequency
-(FTS5's own vocabulary, so no text is re-read), which shrinks rare words
-towards "no difference" instead of letting a word used twice top the list.
-Words are Snowball stems (the index's own, ``store.textindex``), counted once
-per article (a word repeated in one article is one article's choice, not
-many), within one language at a time (Kazakh against Russian words would
-only show who writes in which language), without per-language stop words,
-the words of the story's query and facts (the other rules measure those),
-numbers, or words fewer than ``MIN_TERM_OUTLETS`` outlets use (one outlet's
-boilerplate).
+Each story article is a set of word stems (the index's Snowball stems,
+``store.textindex``, counted once per article: a word repeated in one article
+is one article's choice, not many), compared within one language at a time
+(Kazakh against Russian words would only show who writes in which language),
+without per-language stop words, numbers, the words of the story's query and
+facts (the other rules measure those) or any site's template words.
 
-One test per group split and language enters the run's multiplicity correction: Simes'
-combination of the words' p-values ("does any word differ?"); when it holds,
-the words that differ are those passing Benjamini–Hochberg within the split.
+**Compared day by day.** A story's vocabulary moves with time ("witnesses",
+"fire" on the first days, "trial" later). When part of a group stops
+publishing after an event, the group's remaining articles sit in the first
+days, and a plain comparison of the two sides reports the words of those days
+as the group's framing. So each word is compared within time strata: the
+story's day (UTC), split further at each known event, and only strata in which
+both sides published count (articles of other days are left out and counted
+in the detail). Per word, the test is the stratified comparison of
+Cochran–Mantel–Haenszel: with the per-stratum margins fixed, the number of
+the group's articles using the word is a sum of independent hypergeometric
+counts, so its exact distribution (their convolution) gives a two-sided mid-p
+(Lancaster), and a normal approximation to it once its variance is large
+(``framing_stats.EXACT_BELOW``). The score test is evaluated under "no difference", so a
+word one side never uses gets its smallest p-value, not an exploding variance:
+a Wald z on log-odds (the statistic of Monroe et al.'s "Fightin' Words") has
+Hauck and Donner's defect, its standard error grows faster than the effect
+when a cell nears zero, so the most one-sided words ranked lowest (30 of 42
+articles against 0 of 143 scored below 69 % against 29 %).
+
+**House style.** An outlet uses words at its own rates (its reporters, its
+subject pages), so one outlet's articles are not independent draws, and a word
+one outlet favours would otherwise set its whole group apart. Each outlet is
+taken to use a word at its side's daily rate shifted by its own offset on the
+logit scale (quasi-likelihood); the offsets' variance is estimated from the
+outlets' residuals around their side's daily rates, against the residuals'
+exact conditional variances, once for all words together (the median over
+words, weighted by what each word can tell: precise, and not moved by a few
+sites' own terms), and for a word alone when Pearson's chi-square over its
+outlets shows a spread beyond the common one. The statistic's variance grows
+by what those offsets add to it (``framing_stats``). A group also needs
+``MIN_FRAMING_OUTLETS`` outlets with ``MIN_OUTLET_ARTICLES`` comparable
+articles on each side (one outlet's "group" is its house style), and a word
+counts as the group's only when at least ``MIN_TERM_OUTLETS`` of its outlets
+use it more than the other side does on the same days.
+
+**Effect.** The shares reported are each side's share of articles using the
+word, as is and on the same days (a side's daily shares weighted as the
+Mantel–Haenszel statistic weighs days, so two sides are compared on one
+calendar). The log-odds ratio of the same-day shares is shrunk with Monroe et
+al.'s informative Dirichlet prior, which in this per-article (binomial) form
+is one Beta(alpha0 * pi_w, alpha0 * (1 - pi_w)) per word, pi_w being the
+background share of articles using the word: the background is the
+comparison's own articles (both sides pooled), so the prior is centred on
+"no difference". Centred on the archive's rate instead, a story word rare in
+the archive has a prior near zero on both sides, and since the smaller side
+is pulled further, two sides using a word at 97 % came out different.
+A word differs when its q (Benjamini–Hochberg within the split) is at most
+``Q_TERMS`` and the same-day shares differ by ``MIN_SHARE_DIFF`` and by a
+factor of ``MIN_SHARE_RATIO`` (in use, or in leaving the word out).
+
+One test per group split and language enters the run's multiplicity
+correction: Simes' combination of the words' p-values ("does any word
+differ?"). Most words are too rare ever to differ significantly (a word in
+five articles cannot), so, after Tarone, only the words whose smallest
+attainable p-value (given the margins alone, so the choice does not look at
+which side uses them) could reach ``Q_TERMS`` divided by their number are
+counted.
+
+The rules read word sets from ``StoryData.cache["framing_words"]`` (article ->
+(language, stems)); ``load_words`` fills it from the archive, and a simulation
+can set it directly.
 """
 
 from __future__ import annotations
 
 import sqlite3
-from collections import Counter, defaultdict
-from collections.abc import Callable, Sequence
+from collections import Counter
+from collections.abc import Callable
 from dataclasses import asdict, dataclass
+from functools import cache
 
 import numpy as np
-from scipy import stats as st
+from scipy import sparse
 
 from untold.analyze.findings_data import RuleTest, StoryData
+from untold.analyze.framing_stats import PRIOR_ARTICLES, WordStats, log_odds, word_tests
 from untold.analyze.omissions import group_partitions
 from untold.analyze.stats import benjamini_hochberg, simes
+from untold.analyze.wording import chance, pct
 from untold.store.textindex import index_text, tokenize
+from untold.timeutil import to_iso
 
-__all__ = ["STOP_WORDS", "framing_tests", "log_odds"]
+__all__ = ["STOP_WORDS", "WORDS_KEY", "framing_tests", "load_words", "log_odds", "word_tests"]
 
-PRIOR_STRENGTH = 20.0  # pseudo-articles of archive-wide usage added to each side
-MIN_TERM_OUTLETS = 2  # on the side that favours the word: one outlet's word is its style
-MIN_FRAMING_ARTICLES = 20  # per side: fewer articles cannot show a choice of words
+METHOD = "framing-2"  # recorded in each test's detail: day strata, exact CMH, dispersion
+WORDS_KEY = "framing_words"  # StoryData.cache key: article id -> (language, stems)
+MIN_FRAMING_OUTLETS = 2  # per side: one outlet's "group" is its house style
+MIN_OUTLET_ARTICLES = 5  # an outlet counts towards a side with this many comparable articles
+MIN_TERM_OUTLETS = 2  # outlets of the favouring side using a word more than the other side
+MIN_FRAMING_ARTICLES = 20  # per side, on shared days: fewer cannot show a choice of words
 MAX_FRAMING_ARTICLES = 2000  # per side, read in turn from each outlet: bounds the time
+MIN_SHARE_DIFF = 0.10  # same-day shares 10 points apart: less is a word here and there
+MIN_SHARE_RATIO = 2.0  # and one side uses (or leaves out) the word twice as often
 TOP_TERMS = 10  # words listed each way
+EVIDENCE_WORDS = 3  # differing words each way whose articles are attached as evidence
+EVIDENCE_PER_WORD = 8  # articles attached for each of them
 BOILERPLATE_SAMPLE = 30  # an outlet's latest articles off the story, read to learn its template
 BOILERPLATE_MIN = 10  # fewer of them cannot tell a template word from a common one
 BOILERPLATE_SHARE = 0.9  # a word in this share of them is the site's template ("views: 312")
-Q_TERMS = 0.05  # false discovery rate for the words within a split
+Q_TERMS = 0.05  # false discovery rate for the words within a split (and Tarone's level)
 
-THRESHOLDS = {"prior_strength": PRIOR_STRENGTH, "min_term_outlets": MIN_TERM_OUTLETS,
-              "min_framing_articles": MIN_FRAMING_ARTICLES, "q_terms": Q_TERMS,
+THRESHOLDS = {"prior_articles": PRIOR_ARTICLES, "min_framing_outlets": MIN_FRAMING_OUTLETS,
+              "min_outlet_articles": MIN_OUTLET_ARTICLES, "min_term_outlets": MIN_TERM_OUTLETS,
+              "min_framing_articles": MIN_FRAMING_ARTICLES, "min_share_diff": MIN_SHARE_DIFF,
+              "min_share_ratio": MIN_SHARE_RATIO, "q_terms": Q_TERMS,
               "boilerplate_share": BOILERPLATE_SHARE}
 
 _STOP_RAW = {
@@ -70,6 +136,7 @@ _STOP_RAW = {
 }
 
 
+@cache
 def _stop_stems() -> frozenset[str]:
     return frozenset(s for words in _STOP_RAW.values() for s in index_text(words).split())
 
@@ -80,43 +147,22 @@ STOP_WORDS = _STOP_RAW  # per language, as written (stems are derived on use)
 @dataclass(frozen=True)
 class TermRow:
     term: str               # Snowball stem
-    z: float                # > 0: the group uses it more
-    log_odds: float
+    z: float                # signed normal quantile of p: > 0, the group uses it more
+    p: float                # two-sided, day by day
     q: float                # BH within the split
-    articles: int           # group's story articles using it
+    log_odds: float         # same-day shares, shrunk towards the pooled share
+    articles: int           # group's comparable story articles using it
     other_articles: int
+    share: float            # of the group's comparable articles
+    other_share: float
+    same_day_share: float   # the group's share on the days both sides published
+    other_same_day_share: float
+    outlets: int            # outlets of the favouring side using it more than the other side
+    dispersion: float       # variance factor from outlets' own rates (1: as independent)
+    differs: bool           # q <= Q_TERMS and past the size thresholds: named in the sentence
 
 
-def log_odds(ya: np.ndarray, na: float, yb: np.ndarray, nb: float, rate: np.ndarray,
-             strength: float = PRIOR_STRENGTH) -> tuple[np.ndarray, np.ndarray]:
-    """Log-odds ratio delta and its z-score per word, with an informative prior.
-
-    Monroe et al. (2008) model token counts with a Dirichlet prior over the
-    vocabulary; counted once per article, each word is a binomial draw per article
-    and the Dirichlet becomes one Beta(strength * rate, strength * (1 - rate)) per
-    word, ``rate`` being the share of the archive's articles that use it:
-    delta = logit((ya + a) / (na + s)) - logit((yb + a) / (nb + s)),
-    var(delta) ~ 1/(ya + a) + 1/(na - ya + b) + 1/(yb + a) + 1/(nb - yb + b).
-    """
-    a = strength * rate
-    b = strength * (1.0 - rate)
-    da = np.log((ya + a) / (na - ya + b))
-    db = np.log((yb + a) / (nb - yb + b))
-    delta = da - db
-    var = 1.0 / (ya + a) + 1.0 / (na - ya + b) + 1.0 / (yb + a) + 1.0 / (nb - yb + b)
-    return delta, delta / np.sqrt(var)
-
-
-def _archive_prior(conn: sqlite3.Connection, terms: Sequence[str]) -> np.ndarray:
-    """Documents in the whole archive holding each stem (FTS5's vocabulary table)."""
-    conn.execute("CREATE VIRTUAL TABLE IF NOT EXISTS temp.untold_vocab "
-                 "USING fts5vocab(main, 'articles_fts', 'row')")
-    out = np.zeros(len(terms))
-    for i, term in enumerate(terms):
-        row = conn.execute("SELECT doc FROM temp.untold_vocab WHERE term = ?",
-                           (term,)).fetchone()
-        out[i] = float(row[0]) if row else 0.0
-    return out
+# ---------------------------------------------------------------- reading the archive
 
 
 def _stems_by_article(conn: sqlite3.Connection,
@@ -130,26 +176,6 @@ def _stems_by_article(conn: sqlite3.Connection,
                 f"({','.join('?' * len(chunk))})", chunk):
             out[int(aid)] = (str(lang), set(index_text(f"{title} {text}").split()))
     return out
-
-
-def _skip_filter(data: StoryData) -> Callable[[str], bool]:
-    """True for stems not to compare: stop words, numbers, short stems, and the words
-    of the story's query and facts (their use is what the other rules measure)."""
-    stop = _stop_stems()
-    words = " ".join(tokenize(" ".join([data.story.query, *data.facts.values()])))
-    own = {w for w in index_text(words).split() if len(w) >= 3}
-
-    seen: dict[str, bool] = {}
-
-    def skip(stem: str) -> bool:
-        if stem in seen:
-            return seen[stem]
-        out = stem in stop or len(stem) < 3 or not stem.isalpha() or any(
-            # query words are prefixes (казахстан* reaches казахстанск): compare by prefix
-            stem.startswith(w) or (len(stem) >= 4 and w.startswith(stem)) for w in own)
-        seen[stem] = out
-        return out
-    return skip
 
 
 def _boilerplate(conn: sqlite3.Connection, data: StoryData,
@@ -183,102 +209,250 @@ def _sample(by_outlet: dict[str, list[int]], members: set[str]) -> list[int]:
     return picked
 
 
-def framing_tests(data: StoryData, conn: sqlite3.Connection) -> list[RuleTest]:
-    """One test per group split and language (words are compared within a language)."""
+def _samples(data: StoryData) -> dict[str, tuple[list[int], list[int]]]:
     by_outlet = data.by_outlet()
-    parts = group_partitions(data)
-    if not parts:
-        return []
-    skip = _skip_filter(data)
-    samples = {g: (_sample(by_outlet, inside), _sample(by_outlet, rest))
-               for g, inside, rest in parts}
-    needed = sorted({a for s in samples.values() for side in s for a in side})
+    return {g: (_sample(by_outlet, inside), _sample(by_outlet, rest))
+            for g, inside, rest in group_partitions(data)}
+
+
+def load_words(data: StoryData, conn: sqlite3.Connection) -> dict[int, tuple[str, frozenset[str]]]:
+    """Stems of the story articles the splits compare, without any site's template
+    words, read once from the archive into ``data.cache[WORDS_KEY]``."""
+    if WORDS_KEY in data.cache:
+        return dict(data.cache[WORDS_KEY])
+    needed = sorted({a for s in _samples(data).values() for side in s for a in side})
     # a template word of any site is left out everywhere: dropped only where a site is
     # big enough to learn its template, it would set that site's group apart the other way
     template = set().union(*_boilerplate(conn, data, {data.articles[a][0] for a in needed})
                            .values())
-    stems = {a: (lang, {w for w in words if not skip(w) and w not in template})
-             for a, (lang, words) in _stems_by_article(conn, needed).items()}
-    langs = sorted({stems[a][0] for a in needed if a in stems})
+    words = {a: (lang, frozenset(w for w in ws if w not in template))
+             for a, (lang, ws) in _stems_by_article(conn, needed).items()}
+    data.cache[WORDS_KEY] = words
+    return dict(words)
+
+
+# ---------------------------------------------------------------- the rule
+
+
+def _skip_filter(data: StoryData) -> Callable[[str], bool]:
+    """True for stems not to compare: stop words, numbers, short stems, and the words
+    of the story's query and facts (their use is what the other rules measure)."""
+    stop = _stop_stems()
+    words = " ".join(tokenize(" ".join([data.story.query, *data.facts.values()])))
+    own = {w for w in index_text(words).split() if len(w) >= 3}
+
+    seen: dict[str, bool] = {}
+
+    def skip(stem: str) -> bool:
+        if stem in seen:
+            return seen[stem]
+        out = stem in stop or len(stem) < 3 or not stem.isalpha() or any(
+            # query words are prefixes (казахстан* reaches казахстанск): compare by prefix
+            stem.startswith(w) or (len(stem) >= 4 and w.startswith(stem)) for w in own)
+        seen[stem] = out
+        return out
+    return skip
+
+
+def framing_tests(data: StoryData, conn: sqlite3.Connection | None = None, *,
+                  by_time: bool = True) -> list[RuleTest]:
+    """One test per group split and language (words are compared within a language).
+
+    Word sets come from ``data.cache[WORDS_KEY]`` when set, else from ``conn``; with
+    neither there is nothing to compare. ``by_time=False`` compares the sides over the
+    whole window (one stratum): only for showing what the day strata remove."""
+    samples = _samples(data)
+    if not samples:
+        return []
+    if WORDS_KEY in data.cache:
+        words = dict(data.cache[WORDS_KEY])
+    elif conn is not None:
+        words = load_words(data, conn)
+    else:
+        return []
+    matrix = _Incidence(words, _skip_filter(data))
+    cuts = sorted(to_iso(ev.time) or "" for ev in data.events)
+    langs = sorted({words[a][0] for s in samples.values() for side in s for a in side
+                    if a in words})
     tests: list[RuleTest] = []
-    prior: dict[str, float] = {}
-    for g, _, _ in parts:
+    for g, (side_a, side_b) in samples.items():
         for lang in langs:
-            ids_a = [a for a in samples[g][0] if a in stems and stems[a][0] == lang]
-            ids_b = [a for a in samples[g][1] if a in stems and stems[a][0] == lang]
+            ids_a = [a for a in side_a if a in words and words[a][0] == lang]
+            ids_b = [a for a in side_b if a in words and words[a][0] == lang]
             if not ids_a and not ids_b:
                 continue
-            tests.append(_split_test(data, conn, g, lang, ids_a, ids_b, stems, prior))
+            tests.append(_split_test(data, g, lang, ids_a, ids_b, matrix, cuts, by_time))
     return tests
 
 
-def _split_test(data: StoryData, conn: sqlite3.Connection, g: str, lang: str,
-                ids_a: list[int], ids_b: list[int], stems: dict[int, tuple[str, set[str]]],
-                prior: dict[str, float]) -> RuleTest:
+class _Incidence:
+    """Which article uses which compared word: one sparse 0/1 matrix for all splits."""
+
+    def __init__(self, words: dict[int, tuple[str, frozenset[str]]],
+                 skip: Callable[[str], bool]) -> None:
+        seen: set[str] = set().union(*(ws for _, ws in words.values()))
+        dropped = {w for w in seen if skip(w)}
+        self.terms = sorted(seen - dropped)
+        col = {w: i for i, w in enumerate(self.terms)}
+        self.row = {a: i for i, a in enumerate(words)}
+        indptr, indices = [0], []
+        for _, ws in words.values():
+            indices.extend(sorted(col[w] for w in ws - dropped))
+            indptr.append(len(indices))
+        self.x = sparse.csr_matrix((np.ones(len(indices)), indices, indptr),
+                                   shape=(len(words), len(self.terms)))
+
+    def rows(self, ids: list[int]) -> tuple[sparse.csr_matrix, list[str]]:
+        """The articles' rows, restricted to the words any of them uses."""
+        sub = self.x[[self.row[a] for a in ids]]
+        used = np.flatnonzero(np.asarray(sub.sum(axis=0)).ravel() > 0)
+        return sub[:, used].tocsr(), [self.terms[j] for j in used]
+
+
+def _stratum(data: StoryData, aid: int, cuts: list[str], by_time: bool) -> str:
+    """The story's day (UTC) and the number of events passed: articles are compared
+    only with articles of the same day and phase."""
+    when = data.articles[aid][1]
+    if not by_time:
+        return ""
+    return f"{when[:10]}/{sum(1 for c in cuts if c and when >= c)}"
+
+
+def _big_outlets(data: StoryData, ids: list[int]) -> list[str]:
+    n = Counter(data.articles[a][0] for a in ids)
+    return sorted(o for o, k in n.items() if k >= MIN_OUTLET_ARTICLES)
+
+
+def _split_test(data: StoryData, g: str, lang: str, ids_a: list[int], ids_b: list[int],
+                matrix: _Incidence, cuts: list[str], by_time: bool) -> RuleTest:
     t = RuleTest("framing", "framing.log_odds", f"group:{g}", "", None, thresholds=THRESHOLDS,
-                 detail={"group": g, "language": lang, "articles": len(ids_a),
-                         "other_articles": len(ids_b)})
-    if min(len(ids_a), len(ids_b)) < MIN_FRAMING_ARTICLES:
+                 detail={"group": g, "language": lang, "method": METHOD,
+                         "articles": len(ids_a), "other_articles": len(ids_b)})
+    key = {a: _stratum(data, a, cuts, by_time) for a in ids_a + ids_b}
+    shared = {key[a] for a in ids_a} & {key[a] for a in ids_b}
+    ca = [a for a in ids_a if key[a] in shared]
+    cb = [a for a in ids_b if key[a] in shared]
+    big_a, big_b = _big_outlets(data, ca), _big_outlets(data, cb)
+    t.detail.update(comparable_articles=len(ca), other_comparable_articles=len(cb),
+                    strata=len(shared), outlets=big_a, other_outlets=big_b)
+    if min(len(ca), len(cb)) < MIN_FRAMING_ARTICLES:
         t.reason = (f"in {lang}, group “{g}” has {len(ids_a)} story articles and the rest "
-                    f"{len(ids_b)}; at least {MIN_FRAMING_ARTICLES} each are needed")
+                    f"{len(ids_b)}; on the {len(shared)} day(s) both published, {len(ca)} and "
+                    f"{len(cb)}: at least {MIN_FRAMING_ARTICLES} each are needed (words are "
+                    "compared only within the same day)")
         return t
-    ca, cb = Counter[str](), Counter[str]()
-    outlets_using: dict[tuple[str, int], set[str]] = defaultdict(set)
-    for side, ids, counter in ((0, ids_a, ca), (1, ids_b, cb)):
-        for aid in ids:
-            oid = data.articles[aid][0]
-            counter.update(stems[aid][1])
-            for s in stems[aid][1]:
-                outlets_using[(s, side)].add(oid)
-    terms = sorted(set(ca) | set(cb))
-    missing = [w for w in terms if w not in prior]
-    for w, v in zip(missing, _archive_prior(conn, missing), strict=True):
-        prior[w] = v
-    n_docs = prior.setdefault("\0articles", float(
-        conn.execute("SELECT COUNT(*) FROM articles").fetchone()[0]))
-    # share of the archive's articles using each stem (half an article for unseen ones)
-    rate = np.clip((np.array([prior[w] for w in terms]) + 0.5) / (n_docs + 1.0), 1e-6, 1 - 1e-6)
-    ya = np.array([ca[w] for w in terms], dtype=float)
-    yb = np.array([cb[w] for w in terms], dtype=float)
-    delta, z = log_odds(ya, len(ids_a), yb, len(ids_b), rate)
-    ok = np.array([len(outlets_using[(w, 0 if z[i] > 0 else 1)]) >= MIN_TERM_OUTLETS
-                   for i, w in enumerate(terms)], dtype=bool)
-    pvals = 2 * st.norm.sf(np.abs(z[ok]))
-    kept = [w for w, k in zip(terms, ok, strict=True) if k]
-    if not kept:
-        t.reason = f"in {lang}, no word is used by enough outlets on either side"
+    if min(len(big_a), len(big_b)) < MIN_FRAMING_OUTLETS:
+        t.reason = (f"in {lang}, group “{g}” has {len(big_a)} and the rest {len(big_b)} "
+                    f"outlet(s) with {MIN_OUTLET_ARTICLES}+ comparable story articles; at "
+                    f"least {MIN_FRAMING_OUTLETS} each are needed (one outlet's words are its "
+                    "house style, not a group's framing)")
         return t
-    q = benjamini_hochberg(list(pvals))
-    zk, dk = z[ok], delta[ok]
-    rows = [TermRow(w, float(zk[i]), float(dk[i]), q[i], int(ca[w]), int(cb[w]))
-            for i, w in enumerate(kept)]
-    up = sorted((r for r in rows if r.z > 0), key=lambda r: -r.z)[:TOP_TERMS]
-    down = sorted((r for r in rows if r.z < 0), key=lambda r: r.z)[:TOP_TERMS]
-    sig_up = [r for r in up if r.q <= Q_TERMS]
-    sig_down = [r for r in down if r.q <= Q_TERMS]
-    t.p_value = simes(list(pvals))
-    best = max(rows, key=lambda r: abs(r.z))
-    t.statistic, t.effect = best.z, best.log_odds
-    t.big_enough = bool(sig_up or sig_down)
-    t.detail.update(top_group=[asdict(r) for r in up], top_others=[asdict(r) for r in down],
-                    terms_tested=len(kept))
-    t.sentence = (
-        f"In {lang}, outlets in group “{g}” ({len(ids_a)} story articles) and the others "
-        f"({len(ids_b)}) choose different words. More often in “{g}”: "
-        f"{_words(sig_up, len(ids_a), len(ids_b))}. More often elsewhere: "
-        f"{_words(sig_down, len(ids_a), len(ids_b))}. Of {len(kept)} words compared, "
-        f"a difference this strong would happen by chance with probability "
-        f"{t.p_value:.2g}.")
+    ids = ca + cb
+    x, terms = matrix.rows(ids)
+    if not terms:
+        t.reason = f"in {lang}, the story articles share no word to compare"
+        return t
+    s_index = {k: i for i, k in enumerate(sorted(shared))}
+    o_names = sorted({data.articles[a][0] for a in ids})
+    o_index = {o: i for i, o in enumerate(o_names)}
+    ws = word_tests(x, np.array([True] * len(ca) + [False] * len(cb)),
+                    np.array([s_index[key[a]] for a in ids]),
+                    np.array([o_index[data.articles[a][0]] for a in ids]), terms)
+    _judge(t, g, lang, ws, len(ca), len(cb), len(shared))
+    t.evidence = _evidence(t, x, terms, ca, cb)
     return t
 
 
-def _words(rows: list[TermRow], na: int, nb: int) -> str:
+def _evidence(t: RuleTest, x: sparse.csr_matrix, terms: list[str], ca: list[int],
+              cb: list[int]) -> list[tuple[int, str]]:
+    """Articles that use the differing words, on the side that uses each more."""
+    col = {w: j for j, w in enumerate(terms)}
+    xc = x.tocsc()
+    out: list[tuple[int, str]] = []
+    for key, side, offset in (("differing_group", ca, 0), ("differing_others", cb, len(ca))):
+        for r in t.detail.get(key, [])[:EVIDENCE_WORDS]:
+            rows = xc[:, col[r["term"]]].indices
+            mine = sorted(int(i) for i in rows if offset <= i < offset + len(side))
+            out += [(side[i - offset], f"uses “{r['term']}”") for i in mine[:EVIDENCE_PER_WORD]]
+    return out
+
+
+def _differs(ws: WordStats, j: int) -> bool:
+    """Large enough to call the word a choice: shares apart by MIN_SHARE_DIFF and
+    MIN_SHARE_RATIO, and used more by MIN_TERM_OUTLETS outlets of the favouring side."""
+    a, b = float(ws.share_a[j]), float(ws.share_b[j])
+    hi, lo = max(a, b), min(a, b)
+    ratio_ok = hi >= MIN_SHARE_RATIO * lo or (1 - lo) >= MIN_SHARE_RATIO * (1 - hi)
+    outlets = ws.outlets_a[j] if a > b else ws.outlets_b[j]
+    return hi - lo >= MIN_SHARE_DIFF and ratio_ok and outlets >= MIN_TERM_OUTLETS
+
+
+def _tarone(min_p: np.ndarray, alpha: float = Q_TERMS) -> np.ndarray:
+    """The words tested (Tarone 1990): the smallest K such that at most K words could
+    reach alpha / K. Most words are rare, and a word in five articles can never give a
+    small p-value; counting them would only raise the bar for the others. The choice
+    depends on the margins alone, not on which side uses a word, so the words' p-values
+    stay valid for the words kept."""
+    order = np.sort(min_p)
+    for k in range(1, len(order) + 1):
+        if np.searchsorted(order, alpha / k, side="right") <= k:
+            return np.flatnonzero(min_p <= alpha / k)
+    return np.flatnonzero(min_p <= alpha / max(len(order), 1))
+
+
+def _judge(t: RuleTest, g: str, lang: str, ws: WordStats, na: int, nb: int,
+           strata: int) -> None:
+    keep = _tarone(ws.min_p)
+    t.detail["terms_seen"] = len(ws.terms)
+    if not len(keep):
+        t.reason = (f"in {lang}, no word is used often enough on the {strata} shared days "
+                    "to show a difference")
+        return
+    pv = [float(ws.p[j]) for j in keep]
+    q = np.array(benjamini_hochberg(pv))
+
+    zk = ws.z[keep]
+    order = np.lexsort((np.array(ws.terms, dtype=object)[keep].astype(str), -np.abs(zk)))
+    sig = [i for i in order if q[i] <= Q_TERMS and _differs(ws, int(keep[i]))]
+    sig_set = set(sig)
+
+    def row(i: int) -> TermRow:
+        j = int(keep[i])
+        return TermRow(ws.terms[j], float(ws.z[j]), float(ws.p[j]), float(q[i]),
+                       float(ws.log_odds[j]), int(ws.ya[j]), int(ws.yb[j]),
+                       float(ws.ya[j] / na), float(ws.yb[j] / nb), float(ws.share_a[j]),
+                       float(ws.share_b[j]),
+                       int(ws.outlets_a[j] if ws.z[j] > 0 else ws.outlets_b[j]),
+                       float(ws.dispersion[j]), i in sig_set)
+
+    up = [row(i) for i in order if zk[i] > 0][:TOP_TERMS]
+    down = [row(i) for i in order if zk[i] < 0][:TOP_TERMS]
+    sig_up = [row(i) for i in sig if zk[i] > 0]
+    sig_down = [row(i) for i in sig if zk[i] < 0]
+    rows = up + down
+    t.p_value = simes(pv)
+    t.detail["min_p"] = float(ws.min_p[keep].min())
+    pool = [*sig_up, *sig_down] or rows
+    best = max(pool, key=lambda r: abs(r.z)) if pool else None
+    t.statistic, t.effect = (best.z, best.log_odds) if best else (0.0, 0.0)
+    t.big_enough = bool(sig)
+    t.detail.update(top_group=[asdict(r) for r in up], top_others=[asdict(r) for r in down],
+                    differing_group=[asdict(r) for r in sig_up][:TOP_TERMS],
+                    differing_others=[asdict(r) for r in sig_down][:TOP_TERMS],
+                    terms_tested=len(keep), differing_words=len(sig))
+    t.sentence = (
+        f"In {lang}, outlets in group “{g}” ({na} story articles) and the other outlets "
+        f"({nb}) choose different words, compared only within the same day (the "
+        f"{strata} days, or parts of a day before and after an event, when both published). "
+        f"More often in “{g}”: {_words(sig_up, g)}. More often elsewhere: "
+        f"{_words(sig_down, g)}. Of {len(keep)} words compared, a difference this strong "
+        f"would happen by chance {chance(float(t.p_value))}.")
+
+
+def _words(rows: list[TermRow], g: str) -> str:
     if not rows:
         return "none clearly"
-    return ", ".join(f"“{r.term}” ({_share(r.articles, na)} vs "
-                     f"{_share(r.other_articles, nb)} of articles, z = {r.z:.1f})"
-                     for r in rows[:5])
-
-
-def _share(k: int, n: int) -> str:
-    return f"{100 * k / n:.0f} %" if n else "-"
+    return "; ".join(
+        f"“{r.term}” (in {pct(r.share)} of “{g}” articles vs {pct(r.other_share)} of the "
+        f"others'; on the same days {pct(r.same_day_share)} vs "
+        f"{pct(r.other_same_day_share)}; z = {r.z:.1f})" for r in rows[:5])

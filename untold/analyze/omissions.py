@@ -11,6 +11,11 @@ Two rules, both from counts of story articles stating each fact:
 * ``omission.group``: a group of outlets against the rest, Fisher's exact test
   on pooled articles, switched to a dispersion-corrected z-test when outlets
   within the groups disagree more than chance allows.
+
+Both count only the articles that could state the fact: those in a language
+the fact has forms in (``StoryData.comparable``). An outlet writing in other
+languages is not tested on it, the reference is made of comparable articles
+only, and the sentence names the languages compared.
 """
 
 from __future__ import annotations
@@ -31,6 +36,7 @@ from untold.analyze.stats import (
     wilson,
 )
 from untold.analyze.wording import chance, pct
+from untold.text.scripts import language_list, language_names
 
 __all__ = ["group_partitions", "group_tests", "outlet_tests"]
 
@@ -52,20 +58,54 @@ GROUP_THRESHOLDS = {"min_group_articles": MIN_GROUP_ARTICLES,
                     "min_group_outlets": MIN_GROUP_OUTLETS, "min_group_diff": MIN_GROUP_DIFF}
 
 
+def _language_clause(data: StoryData, fid: str, left_out: int, name: str = "") -> str:
+    """" Compared among Russian- and Kazakh-language articles ...": which articles
+    the comparison used (nothing when the data carry no languages)."""
+    if fid not in data.fact_languages:
+        return ""
+    text = (f" Compared among {language_list(data.compared_languages(fid))} articles, "
+            f"the languages “{data.fact_label(fid)}” can be stated in")
+    if left_out and name:
+        text += f"; {name}'s {left_out} story article(s) in other languages are left out"
+    return text + "."
+
+
+def _not_comparable(data: StoryData, fid: str, oid: str, total: int) -> str:
+    """Why an outlet is not tested on a fact: none of its articles could state it."""
+    own = sorted({data.language_of(a) for a in data.by_outlet().get(oid, [])})
+    langs = sorted(data.fact_languages.get(fid, frozenset()))
+    where = (f"has forms only in {language_names(langs)}"
+             if langs else "has no form in the languages of the story's articles")
+    return (f"{data.outlets[oid].name}'s {total} story article(s) are in "
+            f"{language_names(own)}; the fact {where}, so none of them could state it: "
+            f"not compared")
+
+
 def outlet_tests(data: StoryData) -> list[RuleTest]:
     by_outlet = data.by_outlet()
     tests: list[RuleTest] = []
-    refs = {oid: reference_outlets(data, oid, by_outlet) for oid in by_outlet}
     for fid, hits in sorted(data.fact_hits.items()):
-        counts = {o: (sum(1 for a in ids if a in hits), len(ids)) for o, ids in by_outlet.items()}
+        comp = data.comparable(fid)  # only articles in a language the fact has forms in
+        refs = {oid: reference_outlets(data, oid, comp) for oid in comp}
+        counts = {o: (sum(1 for a in ids if a in hits), len(ids)) for o, ids in comp.items()}
         stating: dict[str, list[int]] = {}
-        for a_id in sorted(hits):
-            stating.setdefault(data.articles[a_id][0], []).append(a_id)
+        for o, ids in comp.items():
+            stating[o] = [a for a in ids if a in hits]
+        langs = data.compared_languages(fid) if fid in data.fact_languages else None
         betas: dict[tuple[str, ...], tuple[float, float, float]] = {}  # outlets share references
         spread: dict[tuple[str, ...], bool] = {}
-        for oid, ids in sorted(by_outlet.items()):
-            k, n = counts[oid]
+        for oid, all_ids in sorted(by_outlet.items()):
             name = data.outlets[oid].name
+            ids = comp.get(oid, [])
+            if not ids:
+                tests.append(RuleTest(
+                    kind="omission", rule="omission.outlet", subject=oid, sentence="",
+                    p_value=None, thresholds=OUTLET_THRESHOLDS,
+                    reason=_not_comparable(data, fid, oid, len(all_ids)),
+                    detail={"fact": fid, "query": data.facts[fid], "articles": 0,
+                            "languages": sorted(data.fact_languages.get(fid, frozenset()))}))
+                continue
+            k, n = counts[oid]
             ref_ids = refs[oid]
             ref = [counts[o] for o in ref_ids]
             rk, rn = sum(c[0] for c in ref), sum(c[1] for c in ref)
@@ -73,12 +113,20 @@ def outlet_tests(data: StoryData) -> list[RuleTest]:
                             p_value=None, thresholds=OUTLET_THRESHOLDS,
                             detail={"fact": fid, "query": data.facts[fid], "stating": k,
                                     "articles": n, "reference_stating": rk,
-                                    "reference_articles": rn, "reference_outlets": ref_ids})
+                                    "reference_articles": rn, "reference_outlets": ref_ids,
+                                    "languages": langs if langs is not None else [],
+                                    "left_out_articles": len(all_ids) - n})
             if n < MIN_OUTLET_ARTICLES:
-                base.reason = (f"{name} has {n} story article(s); at least "
-                               f"{MIN_OUTLET_ARTICLES} are needed to tell an omission from chance")
+                base.reason = (f"{name} has {n} story article(s) that could state the fact; "
+                               f"at least {MIN_OUTLET_ARTICLES} are needed to tell an "
+                               f"omission from chance")
+            elif len(ref_ids) < MIN_REFERENCE_OUTLETS:
+                base.reason = (f"only {len(ref_ids)} other outlet(s) have story articles that "
+                               f"could state the fact; at least {MIN_REFERENCE_OUTLETS} are "
+                               f"needed for a norm to compare with")
             elif rn < MIN_REFERENCE_ARTICLES:
-                base.reason = f"the other outlets have only {rn} story articles"
+                base.reason = (f"the other outlets have only {rn} story articles that could "
+                               f"state the fact")
             if base.reason:
                 tests.append(base)
                 continue
@@ -110,7 +158,8 @@ def outlet_tests(data: StoryData) -> list[RuleTest]:
                 f"{pct(pooled)} of theirs "
                 f"({rk} of {rn}). Had {name} stated it as often, a count this low "
                 f"would happen {chance(p)}. Difference {d * 100:+.0f} points "
-                f"(95 % interval {lo * 100:+.0f} to {hi * 100:+.0f}).")
+                f"(95 % interval {lo * 100:+.0f} to {hi * 100:+.0f})."
+                + _language_clause(data, fid, len(all_ids) - n, name))
             base.evidence = [(a_id, "omits") for a_id in ids if a_id not in hits][:MAX_EVIDENCE]
             base.evidence += [(a_id, "states") for o in ref_ids
                               for a_id in stating.get(o, [])[:1]][:5]
@@ -136,10 +185,12 @@ def _names(data: StoryData, ids: list[str], most: int = 4) -> str:
     return ", ".join(names) + (f" and {len(ids) - most} more" if len(ids) > most else "")
 
 
-def group_partitions(data: StoryData) -> list[tuple[str, set[str], set[str]]]:
-    """(group, its outlets, the other outlets) for each distinct split of outlets
-    that covered the story; a group and its complement are one split."""
-    covered = set(data.by_outlet())
+def group_partitions(data: StoryData, covered: set[str] | None = None
+                     ) -> list[tuple[str, set[str], set[str]]]:
+    """(group, its outlets, the other outlets) for each distinct split of the outlets
+    ``covered`` (default: those that covered the story); a group and its complement
+    are one split."""
+    covered = set(data.by_outlet()) if covered is None else covered
     members: dict[str, set[str]] = defaultdict(set)
     for oid in covered:
         for g in data.outlets[oid].groups:
@@ -156,9 +207,8 @@ def group_partitions(data: StoryData) -> list[tuple[str, set[str], set[str]]]:
     return out
 
 
-def _group_named(data: StoryData, members: set[str]) -> str | None:
-    """A group whose story-covering outlets are exactly ``members`` (None: none is)."""
-    covered = set(data.by_outlet())
+def _group_named(data: StoryData, members: set[str], covered: set[str]) -> str | None:
+    """A group whose outlets among ``covered`` are exactly ``members`` (None: none is)."""
     names = sorted({g for o in members for g in data.outlets[o].groups})
     for g in names:
         if {o for o in covered if g in data.outlets[o].groups} == members:
@@ -175,17 +225,19 @@ def _dispersion(per_outlet: list[tuple[int, int]], rate: float) -> float:
 
 
 def group_tests(data: StoryData) -> list[RuleTest]:
-    by_outlet = data.by_outlet()
     tests: list[RuleTest] = []
     for fid, hits in sorted(data.fact_hits.items()):
-        for g, inside, rest in group_partitions(data):
+        by_outlet = data.comparable(fid)  # only articles in a language the fact has forms in
+        covered = set(by_outlet)
+        langs = data.compared_languages(fid) if fid in data.fact_languages else []
+        for g, inside, rest in group_partitions(data, covered):
             sides = []
             for members in (inside, rest):
                 per = [(sum(1 for a in by_outlet[o] if a in hits), len(by_outlet[o]))
                        for o in sorted(members)]
                 sides.append((sum(c[0] for c in per), sum(c[1] for c in per), per))
             (k1, n1, per1), (k2, n2, per2) = sides
-            other = _group_named(data, rest)
+            other = _group_named(data, rest, covered)
             if other and n1 and n2 and k1 / n1 > k2 / n2:
                 # name the side that states it less: "state outlets leave it out"
                 g, inside, rest = other, rest, inside
@@ -195,10 +247,12 @@ def group_tests(data: StoryData) -> list[RuleTest]:
                          detail={"fact": fid, "query": data.facts[fid], "group": g,
                                  "group_stating": k1, "group_articles": n1,
                                  "others_stating": k2, "others_articles": n2,
-                                 "group_outlets": sorted(inside), "other_outlets": sorted(rest)})
+                                 "group_outlets": sorted(inside), "other_outlets": sorted(rest),
+                                 "languages": langs})
             if min(n1, n2) < MIN_GROUP_ARTICLES or min(len(inside), len(rest)) < MIN_GROUP_OUTLETS:
-                t.reason = (f"group {g!r} vs the rest: {n1} and {n2} story articles from "
-                            f"{len(inside)} and {len(rest)} outlets; too few to compare")
+                t.reason = (f"group {g!r} vs the rest: {n1} and {n2} story articles that could "
+                            f"state the fact, from {len(inside)} and {len(rest)} outlets; "
+                            f"too few to compare")
                 tests.append(t)
                 continue
             phi = max(_dispersion(per1, k1 / n1), _dispersion(per2, k2 / n2))
@@ -222,7 +276,8 @@ def group_tests(data: StoryData) -> list[RuleTest]:
                 f"of their story "
                 f"articles ({k1} of {n1}); the other outlets in {pct(k2 / n2)} ({k2} of {n2}). "
                 f"Difference {d * 100:+.0f} points (95 % interval {t.ci_low * 100:+.0f} to "
-                f"{t.ci_high * 100:+.0f}); a gap this large by chance would happen {chance(p)}.")
+                f"{t.ci_high * 100:+.0f}); a gap this large by chance would happen {chance(p)}."
+                + _language_clause(data, fid, 0))
             side = inside if d < 0 else rest
             t.evidence = [(a, "omits") for o in sorted(side) for a in by_outlet[o]
                           if a not in hits][:MAX_EVIDENCE]

@@ -55,6 +55,10 @@ class CoverageRow:
     fetch_failed: int                # failed fetches in the window
     failure_kinds: dict[str, int] = field(default_factory=dict)
     status: CoverageStatus = "silent"
+    # "day": first_time is only the stated day (00:00 UTC labels it): its lag is in
+    # calendar days (lag_days), lag_hours is None; "time" (or "" for rows stored before)
+    first_precision: str = ""
+    lag_days: int | None = None
 
 
 @dataclass(frozen=True)
@@ -78,6 +82,7 @@ class SampleArticle:
     capture_id: int
     sha256: str | None
     reprint_of: int | None = None    # article id of the original, when a reprint
+    published_precision: str = ""    # "day": published is only the stated day
 
 
 @dataclass(frozen=True)

@@ -9,11 +9,23 @@ group) published, so an outlet that published less overall is not "silent".
   control after/before) is tested exactly: conditional on the 2x2 table's
   margins, the treated-after count follows Fisher's noncentral hypergeometric
   distribution (``stats.did_exact``), so the story's own rise and fall, shared
-  by both sides, cancels out.
+  by both sides, cancels out. A drop that demonstrably began before the event
+  (a placebo change point within the before-window, more than
+  ``EVENT_NEAR_DAYS`` days before it) is recorded as ``drop_before_event`` and
+  is no finding: "quiet after the event" would be false.
 * ``silence.change_point``: no event needed. A group's share of the story's
   articles, day by day; the best single split is found by a binomial
   likelihood ratio and its p-value Bonferroni-corrected for the splits tried.
+  Both sides of the split are judged (the group's share and the others',
+  1 - share): the finding is reported on the side whose share halved or
+  doubled, named by its group when one group is exactly those outlets.
   The nearest known event is named, and the sentence says when none is near.
+
+Collection gaps (``observed``): a test whose subject untold observed on less
+than ``observed.MIN_OBSERVED_SHARE`` of the window is not tested; otherwise
+outlets observed on too few days are left out of the comparison and only the
+days observed for every outlet left are counted, on both sides, so a day an
+outlet could not be reached is never read as a day it said nothing.
 """
 
 from __future__ import annotations
@@ -21,12 +33,14 @@ from __future__ import annotations
 import math
 from collections import defaultdict
 from datetime import UTC, datetime
+from typing import Any
 
 import numpy as np
 from scipy import stats as st
 
 from untold.analyze.findings_data import RuleTest, StoryData
-from untold.analyze.omissions import group_partitions
+from untold.analyze.observed import MIN_OBSERVED_SHARE, Restriction
+from untold.analyze.omissions import _group_named, group_partitions
 from untold.analyze.stats import did_exact
 from untold.analyze.wording import chance, pct
 from untold.config import EventConfig
@@ -41,14 +55,18 @@ MIN_CHANGE_ARTICLES = 30  # story articles in the series: fewer cannot locate a 
 MIN_SEGMENT_DAYS = 3  # days with story articles on each side of a change point
 MIN_CHANGE_FACTOR = 2.0  # share must halve or double: smaller moves are daily noise
 EVENT_NEAR_DAYS = 2  # a change this close to an event is taken as the event's effect
+PRE_TREND_ALPHA = 0.05  # an earlier drop must be significant on its own to veto an event
 MAX_EVIDENCE = 50
 
 EVENT_THRESHOLDS = {"min_before_articles": MIN_BEFORE_ARTICLES,
                     "min_control_articles": MIN_CONTROL_ARTICLES,
-                    "max_silence_ratio": MAX_SILENCE_RATIO}
+                    "max_silence_ratio": MAX_SILENCE_RATIO,
+                    "event_near_days": EVENT_NEAR_DAYS, "pre_trend_alpha": PRE_TREND_ALPHA,
+                    "min_observed_share": MIN_OBSERVED_SHARE}
 CHANGE_THRESHOLDS = {"min_change_articles": MIN_CHANGE_ARTICLES,
                      "min_segment_days": MIN_SEGMENT_DAYS,
-                     "min_change_factor": MIN_CHANGE_FACTOR, "event_near_days": EVENT_NEAR_DAYS}
+                     "min_change_factor": MIN_CHANGE_FACTOR, "event_near_days": EVENT_NEAR_DAYS,
+                     "min_observed_share": MIN_OBSERVED_SHARE}
 
 
 def treated_outlets(data: StoryData, ev: EventConfig) -> set[str]:
@@ -57,24 +75,44 @@ def treated_outlets(data: StoryData, ev: EventConfig) -> set[str]:
             if groups & set(o.groups) or (o.country and o.country.upper() in countries)}
 
 
-def _cells(data: StoryData, ev: EventConfig, outlets: set[str]) -> tuple[
+def _cells(data: StoryData, ev: EventConfig, outlets: set[str],
+           cells: dict[str, frozenset[str]] | None = None) -> tuple[
         int, int, int, int, list[int], list[int]]:
-    """(after, before) story articles, (after, before) all articles, and the ids."""
+    """(after, before) story articles, (after, before) all articles, and the ids; with
+    ``cells``, each outlet on its days only."""
     cut = to_iso(ev.time) or ""
-    split = data.exposure.get(ev.id, {})
-    ea = sum(split.get(o, (0, 0))[0] for o in outlets)
-    eb = sum(split.get(o, (0, 0))[1] for o in outlets)
+    if cells is None or data.observed is None:
+        split = data.exposure.get(ev.id, {})
+        ea = sum(split.get(o, (0, 0))[0] for o in outlets)
+        eb = sum(split.get(o, (0, 0))[1] for o in outlets)
+    else:
+        ea, eb = data.observed.exposure(ev.id, cut[:10], outlets, cells)
     by_outlet = data.by_outlet()
-    mine = sorted(a for o in outlets for a in by_outlet.get(o, ()))
+    mine = sorted(a for o in outlets for a in by_outlet.get(o, ())
+                  if cells is None or data.articles[a][1][:10] in cells[o])
     after_ids = [a for a in mine if data.articles[a][1] >= cut]
     before_ids = [a for a in mine if data.articles[a][1] < cut]
     return len(after_ids), len(before_ids), ea, eb, after_ids, before_ids
 
 
+def _unobserved_reason(label: str, share: float, n_days: int) -> str:
+    return (f"not tested: only {pct(share)} of the window observed ({label}: about "
+            f"{round(share * n_days)} of {n_days} days were covered by a feed, sitemap or home "
+            f"page that answered; at least {pct(MIN_OBSERVED_SHARE)} are needed, since "
+            f"articles of the days missing were never collected)")
+
+
 def _event_test(data: StoryData, ev: EventConfig, rule: str, subject: str, label: str,
                 treated: set[str], control: set[str]) -> RuleTest:
-    a, b, ea, eb, a_ids, b_ids = _cells(data, ev, treated)
-    c, d, ec, ed, c_ids, _ = _cells(data, ev, control)
+    cov = data.observed
+    named = sorted(treated)
+    r: Restriction | None = (cov.restrict(treated, control, _utc_day(ev.time))
+                             if cov is not None else None)
+    if r is not None:
+        treated, control = r.treated, r.control
+    cells = None if r is None or r.full else r.cells
+    a, b, ea, eb, a_ids, b_ids = _cells(data, ev, treated, cells)
+    c, d, ec, ed, c_ids, d_ids = _cells(data, ev, control, cells)
     cut = _utc_day(ev.time, 16).replace("T", " ")
     t = RuleTest(kind="silence", rule=rule, subject=subject, sentence="", p_value=None,
                  thresholds=EVENT_THRESHOLDS,
@@ -83,7 +121,14 @@ def _event_test(data: StoryData, ev: EventConfig, rule: str, subject: str, label
                          "control_before": d, "treated_total_after": ea,
                          "treated_total_before": eb, "control_total_after": ec,
                          "control_total_before": ed, "control_outlets": sorted(control)})
-    if b < MIN_BEFORE_ARTICLES:
+    t.detail.update(cov.detail(named, r) if cov is not None else
+                    {"coverage": "unknown", "observed_share": None})
+    if r is not None and r.share is not None and r.share < MIN_OBSERVED_SHARE:
+        t.reason = _unobserved_reason(label, r.share, len(data.days))
+    elif not treated:
+        t.reason = (f"not tested: every outlet of {label} was observed on less than "
+                    f"{pct(MIN_OBSERVED_SHARE)} of the window")
+    elif b < MIN_BEFORE_ARTICLES:
         t.reason = (f"{label} had {b} story article(s) before “{ev.id}”; at least "
                     f"{MIN_BEFORE_ARTICLES} are needed, so the data cannot tell")
     elif c + d < MIN_CONTROL_ARTICLES or min(ea, eb, ec, ed) == 0:
@@ -107,10 +152,65 @@ def _event_test(data: StoryData, ev: EventConfig, rule: str, subject: str, label
         f"published about {res.expected_after:.0f}. Attention relative to the others: "
         f"{res.ratio:.2f} (95 % interval {res.ci_low:.2f} to {res.ci_high:.2f}); a drop "
         f"this large by chance would happen {chance(res.p_value)}.")
+    pre = _drop_before(data, ev, b_ids + a_ids, d_ids + c_ids) if t.big_enough else None
+    if pre is not None:
+        t.detail["drop_before_event"] = pre
+        t.sentence += (
+            f" But the drop began before the event: {label}'s share of the story's articles "
+            f"fell on {pre['day']}, {pre['days_before_event']} days before it, from "
+            f"{pct(pre['share_before'])} to {pct(pre['share_after'])} against the other "
+            f"outlets (by chance {chance(pre['p_value'])}), so it is not a silence after "
+            f"the event.")
+    if cov is not None:
+        t.sentence += " " + cov.phrase(label, named, r)
     t.evidence = ([(i, "before") for i in b_ids][:MAX_EVIDENCE // 2]
                   + [(i, "after") for i in a_ids][:MAX_EVIDENCE // 2]
                   + [(i, "control_after") for i in c_ids][:5])
     return t
+
+
+def _drop_before(data: StoryData, ev: EventConfig, treated_ids: list[int],
+                 control_ids: list[int]) -> dict[str, Any] | None:
+    """A drop of the treated outlets that began before the event, or None.
+
+    The treated outlets' share of the story's articles (treated and control together,
+    so the story's shared rise and fall cancels), day by day; its best single split
+    (binomial likelihood ratio, Bonferroni over the splits tried, as
+    ``silence.change_point``) is located twice: within the before-window alone (a
+    placebo test: was there a drop before the event at all?) and over the whole window
+    (where did the drop happen?). The drop counts as begun before the event when a
+    split lies more than ``EVENT_NEAR_DAYS`` days before the event's day, is
+    significant at ``PRE_TREND_ALPHA`` and falls at least as far as a silence
+    (``MAX_SILENCE_RATIO``): then "quiet after the event" would be false."""
+    ev_day = _utc_day(ev.time)
+    for days in ([d for d in data.days if d < ev_day], list(data.days)):
+        pos_of = {d: i for i, d in enumerate(days)}
+        y = np.zeros(len(days), dtype=int)
+        n = np.zeros(len(days), dtype=int)
+        for ids, treated in ((treated_ids, True), (control_ids, False)):
+            for a in ids:
+                i = pos_of.get(data.articles[a][1][:10])
+                if i is not None:
+                    n[i] += 1
+                    y[i] += treated
+        if (n > 0).sum() < 2 * MIN_SEGMENT_DAYS:
+            continue
+        pos, lr, tried = _best_split(y, n)
+        if pos < 0:
+            continue
+        y1, n1, y2, n2 = int(y[:pos].sum()), int(n[:pos].sum()), int(y[pos:].sum()), \
+            int(n[pos:].sum())
+        p = min(1.0, tried * float(st.chi2.sf(lr, 1)))
+        s1, s2 = y1 / n1, y2 / n2
+        lead = (datetime.fromisoformat(ev_day) - datetime.fromisoformat(days[pos])).days
+        if (lead > EVENT_NEAR_DAYS and p <= PRE_TREND_ALPHA and s1 > 0
+                and s2 / s1 <= MAX_SILENCE_RATIO):
+            return {"day": days[pos], "days_before_event": lead, "share_before": s1,
+                    "share_after": s2, "ratio": s2 / s1, "p_value": p,
+                    "splits_tried": tried, "window": "before" if days[-1] < ev_day else "all",
+                    "treated_before": y1, "all_before": n1, "treated_after": y2,
+                    "all_after": n2}
+    return None
 
 
 def _utc_day(dt: datetime, chars: int = 10) -> str:
@@ -180,40 +280,81 @@ def _best_split(y: np.ndarray, n: np.ndarray) -> tuple[int, float, int]:
 
 def change_point_tests(data: StoryData) -> list[RuleTest]:
     tests: list[RuleTest] = []
-    day_pos = {d: i for i, d in enumerate(data.days)}
+    cov = data.observed
+    covered = set(data.by_outlet())
+    # one series for every split: the outlets observed on enough of the window, on the
+    # days observed for all of them (a gap in one outlet would move every group's share)
+    r = cov.common(covered) if cov is not None else None
+    keep = r.treated if r is not None else covered
+    day_pos = {d: i for i, d in enumerate(data.days)
+               if r is None or r.full or d in r.days}
     n = np.zeros(len(data.days), dtype=int)
     per_outlet: dict[str, np.ndarray] = defaultdict(lambda: np.zeros(len(data.days), dtype=int))
     for o, h in data.articles.values():
         d = h[:10]
-        if d in day_pos:
+        if d in day_pos and o in keep:
             n[day_pos[d]] += 1
             per_outlet[o][day_pos[d]] += 1
-    for g, inside, _ in group_partitions(data):
+    for g, inside, rest in group_partitions(data):
         y = sum((per_outlet[o] for o in inside), np.zeros(len(data.days), dtype=int))
         t = RuleTest("silence", "silence.change_point", f"group:{g}", "", None,
                      thresholds=CHANGE_THRESHOLDS, detail={"group": g})
+        share = cov.share(inside) if cov is not None else None
+        if cov is not None:
+            t.detail.update(cov.detail(sorted(inside), r))
+        else:
+            t.detail.update(coverage="unknown", observed_share=None)
+        if share is not None and share < MIN_OBSERVED_SHARE:
+            t.reason = _unobserved_reason(f"group “{g}”", share, len(data.days))
+            tests.append(t)
+            continue
+        if not inside & keep or not rest & keep:
+            t.reason = (f"not tested: the outlets of group “{g}” or all the others were "
+                        f"observed on less than {pct(MIN_OBSERVED_SHARE)} of the window")
+            tests.append(t)
+            continue
         if n.sum() < MIN_CHANGE_ARTICLES or (n > 0).sum() < 2 * MIN_SEGMENT_DAYS:
             t.reason = (f"{int(n.sum())} story articles on {int((n > 0).sum())} days: too few "
                         "to locate a change; the data cannot tell")
             tests.append(t)
             continue
         pos, lr, tried = _best_split(y, n)
-        y1, n1 = int(y[:pos].sum()), int(n[:pos].sum())
-        y2, n2 = int(y[pos:].sum()), int(n[pos:].sum())
-        s1, s2 = y1 / n1, y2 / n2
-        ratio = (s2 / s1) if s1 > 0 else math.inf
-        se = math.sqrt(1 / (y1 + .5) - 1 / (n1 + .5) + 1 / (y2 + .5) - 1 / (n2 + .5))
-        log_r = math.log((y2 + .5) / (n2 + .5)) - math.log((y1 + .5) / (n1 + .5))
-        p = min(1.0, tried * float(st.chi2.sf(lr, 1)))
+        p = min(1.0, tried * float(st.chi2.sf(lr, 1)))  # the same for both sides
         day = data.days[pos]
         near = _nearest_event(data, day)
+        # the split has two sides and the rule judges both: when the others' share falls
+        # to a quarter, the group's share rises only ~1.6 times, so judging the group's
+        # side alone would miss the change; report it on the side that moved by the factor
+        sides = [(g, inside, f"group “{g}”", y)]
+        other = _group_named(data, rest, inside | rest)
+        sides.append((other or f"{g}-others", rest,
+                      f"group “{other}”" if other else f"the outlets outside group “{g}”",
+                      n - y))
+        moves = [_side_change(yy, n, pos) for _, _, _, yy in sides]
+        pick = 0
+        if (not _enough(moves[0][0]) and _enough(moves[1][0])) or (
+                _enough(moves[1][0]) and abs(moves[1][1]) > abs(moves[0][1])):
+            pick = 1
+        name, members, label, ys = sides[pick]
+        ratio, log_r, se = moves[pick]
+        y1, n1 = int(ys[:pos].sum()), int(n[:pos].sum())
+        y2, n2 = int(ys[pos:].sum()), int(n[pos:].sum())
+        s1, s2 = y1 / n1, y2 / n2
+        if pick:
+            t.subject = f"group:{name}"
+            t.detail.update(side="others", group_outlets=sorted(members & keep))
+        else:
+            t.detail["side"] = "group"
         t.p_value, t.statistic, t.effect = p, lr, math.exp(log_r)  # finite even from 0
         t.detail["raw_ratio"] = ratio if math.isfinite(ratio) else None
-        mine = sorted((h, a) for a, (o, h) in data.articles.items() if o in inside)
+        t.detail["other_side_ratio"] = (moves[1 - pick][0]
+                                        if math.isfinite(moves[1 - pick][0]) else None)
+        mine = sorted((h, a) for a, (o, h) in data.articles.items()
+                      if o in members & keep and h[:10] in day_pos)
         t.evidence = ([(a, "before") for h, a in mine if h[:10] < day][-MAX_EVIDENCE // 2:]
                       + [(a, "after") for h, a in mine if h[:10] >= day][:MAX_EVIDENCE // 2])
         t.ci_low, t.ci_high = math.exp(log_r - 1.96 * se), math.exp(log_r + 1.96 * se)
-        t.big_enough = ratio <= 1 / MIN_CHANGE_FACTOR or ratio >= MIN_CHANGE_FACTOR
+        t.big_enough = _enough(ratio)
         t.detail.update(change_day=day, share_before=s1, share_after=s2, splits_tried=tried,
                         nearest_event=near[0] if near else None,
                         days_from_event=near[1] if near else None)
@@ -224,13 +365,34 @@ def change_point_tests(data: StoryData) -> list[RuleTest]:
             # the event's own rule (DiD) tests this change; a rise is the mirror of
             # the named outlets' drop, since shares of one story sum to one
             t.detail["explained_by_event"] = near[0]
+        share_of = (f"The share of {label} in the story’s articles" if pick and not other
+                    else f"{label[0].upper()}{label[1:]}’s share of the story’s articles")
         t.sentence = (
-            f"Group “{g}”’s share of the story’s articles changed on {day}: {pct(s1)} before "
+            f"{share_of} changed on {day}: {pct(s1)} before "
             f"({y1} of {n1}), {pct(s2)} after ({y2} of {n2}), {t.effect:.2f} times "
             f"(95 % interval {t.ci_low:.2f} to {t.ci_high:.2f}). {where} A change this large "
             f"anywhere in the series would happen by chance {chance(p)}.")
+        if cov is not None:
+            t.sentence += " " + cov.phrase(label, sorted(members), r)
         tests.append(t)
     return tests
+
+
+def _enough(ratio: float) -> bool:
+    """A share that at least halved or doubled (``MIN_CHANGE_FACTOR``)."""
+    return ratio <= 1 / MIN_CHANGE_FACTOR or ratio >= MIN_CHANGE_FACTOR
+
+
+def _side_change(y: np.ndarray, n: np.ndarray, pos: int) -> tuple[float, float, float]:
+    """(raw after/before ratio of one side's share, its smoothed log, that log's standard
+    error) at a split; the +.5 keeps both finite when a side published nothing."""
+    y1, n1, y2, n2 = float(y[:pos].sum()), float(n[:pos].sum()), float(y[pos:].sum()), \
+        float(n[pos:].sum())
+    s1, s2 = y1 / n1, y2 / n2
+    ratio = (s2 / s1) if s1 > 0 else math.inf
+    log_r = math.log((y2 + .5) / (n2 + .5)) - math.log((y1 + .5) / (n1 + .5))
+    se = math.sqrt(1 / (y1 + .5) - 1 / (n1 + .5) + 1 / (y2 + .5) - 1 / (n2 + .5))
+    return ratio, log_r, se
 
 
 def _nearest_event(data: StoryData, day: str) -> tuple[str, int] | None:

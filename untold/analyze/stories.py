@@ -4,7 +4,10 @@ Stages (one read snapshot of the archive):
   1. compile the story's query; fix the window (the story's start/end, else
      the day-aligned span of its matches) and the bucket (day or hour);
   2. put the matches in the window (id, outlet, time) into a temporary table:
-     the one place the full-text index is asked;
+     the one place the full-text index is asked; with each its order key ``k``
+     (a day-only date at the end of its day in the outlet's zone: it never
+     wins a first report against a timed article of that day), its earliest
+     possible instant ``lo`` and its precision ``p``;
   3. ``GROUP BY`` that table and the archive for attention
      (:mod:`.attention`) and coverage (:mod:`.coverage`); pick samples;
   4. :func:`save_story_result` stores it all as observations of an analysis
@@ -15,7 +18,7 @@ Stages (one read snapshot of the archive):
 from __future__ import annotations
 
 import sqlite3
-from datetime import datetime, timedelta
+from datetime import UTC, date, datetime, timedelta, tzinfo
 from typing import Any
 
 from untold.analyze.attention import (
@@ -37,7 +40,7 @@ from untold.errors import ConfigError, QueryError, StoreError
 from untold.models import Outlet
 from untold.query import compile_query
 from untold.store.base import Store
-from untold.timeutil import from_iso, now_utc, to_iso
+from untold.timeutil import TIME, day_bounds, from_iso, now_utc, outlet_timezone, to_iso, zone
 
 __all__ = [
     "SAMPLES_PER_OUTLET", "analyze_story", "compute_story", "load_story_result",
@@ -48,6 +51,8 @@ __all__ = [
 # of a big story (thousands) would bloat each run for no reader.
 SAMPLES_PER_OUTLET = 25
 MATCH_TABLE = "temp.untold_story_match"
+# An article whose date is only a day (page and listing gave no time of day).
+_DAY_ONLY = "a.published IS NOT NULL AND a.published_precision = 'day'"
 
 
 def _conn(store: Store) -> sqlite3.Connection:
@@ -116,14 +121,42 @@ def _outlets(store: Store, study: Study, covered: set[str]) -> list[Outlet]:
 def _samples(conn: sqlite3.Connection, reprint_of: dict[int, int]) -> list[SampleArticle]:
     rows = conn.execute(
         "SELECT a.id, a.outlet_id, a.title, a.url, a.published, a.fetched_at, a.language, "
-        "a.capture_id, COALESCE(c.sha256, a.sha256) FROM (SELECT id, t, ROW_NUMBER() OVER "
-        f"(PARTITION BY outlet_id ORDER BY t, id) AS rn FROM {MATCH_TABLE}) s "
+        "a.capture_id, COALESCE(c.sha256, a.sha256), s.p FROM (SELECT id, k, p, ROW_NUMBER() "
+        f"OVER (PARTITION BY outlet_id ORDER BY k, id) AS rn FROM {MATCH_TABLE}) s "
         "JOIN articles a ON a.id = s.id LEFT JOIN captures c ON c.id = a.capture_id "
-        "WHERE s.rn <= ? ORDER BY s.t, s.id", (SAMPLES_PER_OUTLET,)).fetchall()
+        "WHERE s.rn <= ? ORDER BY s.k, s.id", (SAMPLES_PER_OUTLET,)).fetchall()
     return [SampleArticle(article_id=int(r[0]), outlet_id=r[1], title=r[2], url=r[3],
                           published=r[4], fetched_at=r[5], language=r[6],
-                          capture_id=int(r[7]), sha256=r[8], reprint_of=reprint_of.get(r[0]))
+                          capture_id=int(r[7]), sha256=r[8], reprint_of=reprint_of.get(r[0]),
+                          published_precision=r[9] if r[4] else "")
             for r in rows]
+
+
+def _day_bound_functions(conn: sqlite3.Connection, zones: dict[str, tzinfo]) -> None:
+    """SQL functions untold_day_end / untold_day_start(published, outlet_id): the last
+    second and the first instant of a day-only date's day in its outlet's zone (UTC
+    for an outlet the study does not name), as ISO 8601 UTC."""
+    cache: dict[tuple[str, str], tuple[str, str]] = {}
+
+    def bounds(published: str | None, outlet_id: str) -> tuple[str, str] | None:
+        if not published:
+            return None
+        key = (published[:10], outlet_id)
+        if key not in cache:
+            start, end = day_bounds(date.fromisoformat(key[0]), zones.get(outlet_id, UTC))
+            cache[key] = (to_iso(start) or "", to_iso(end - timedelta(seconds=1)) or "")
+        return cache[key]
+
+    def day_end(published: str | None, outlet_id: str) -> str | None:
+        got = bounds(published, outlet_id)
+        return got[1] if got else None
+
+    def day_start(published: str | None, outlet_id: str) -> str | None:
+        got = bounds(published, outlet_id)
+        return got[0] if got else None
+
+    conn.create_function("untold_day_end", 2, day_end, deterministic=True)
+    conn.create_function("untold_day_start", 2, day_start, deterministic=True)
 
 
 def _events(study: Study, start: datetime, end: datetime) -> tuple[EventMark, ...]:
@@ -146,6 +179,7 @@ def compute_story(store: Store, study: Study, story: StoryConfig | str, *,
         raise ConfigError(f"story {story.id!r} has a bad query: {exc.message}",
                           source=str(study.path), hint=exc.hint) from exc
     conn = _conn(store)
+    zones = {o.id: zone(outlet_timezone(o)) for o in study.outlets}
     own = not conn.in_transaction
     if own:
         conn.execute("BEGIN")  # one snapshot: a running collector cannot skew the counts
@@ -154,9 +188,16 @@ def compute_story(store: Store, study: Study, story: StoryConfig | str, *,
         kind = choose_bucket(start, end, bucket)
         s, e = to_iso(start) or "", to_iso(end) or ""
         conn.execute(f"DROP TABLE IF EXISTS {MATCH_TABLE}")
+        _day_bound_functions(conn, zones)
         conn.execute(f"CREATE TABLE {MATCH_TABLE} (id INTEGER PRIMARY KEY, "
-                     "outlet_id TEXT NOT NULL, t TEXT NOT NULL)")
-        conn.execute(f"INSERT INTO {MATCH_TABLE} SELECT a.id, a.outlet_id, {TIME_EXPR} "
+                     "outlet_id TEXT NOT NULL, t TEXT NOT NULL, k TEXT NOT NULL, "
+                     "lo TEXT NOT NULL, p TEXT NOT NULL)")
+        conn.execute(f"INSERT INTO {MATCH_TABLE} SELECT a.id, a.outlet_id, {TIME_EXPR}, "
+                     f"CASE WHEN {_DAY_ONLY} THEN untold_day_end(a.published, a.outlet_id) "
+                     f"ELSE {TIME_EXPR} END, "
+                     f"CASE WHEN {_DAY_ONLY} THEN untold_day_start(a.published, a.outlet_id) "
+                     f"ELSE {TIME_EXPR} END, "
+                     f"CASE WHEN {_DAY_ONLY} THEN 'day' ELSE 'time' END "
                      f"FROM articles a WHERE ({where}) AND {TIME_EXPR} >= ? "
                      f"AND {TIME_EXPR} < ?", [*params, s, e])
         firsts = outlet_matches(conn, MATCH_TABLE)
@@ -187,8 +228,12 @@ def compute_story(store: Store, study: Study, story: StoryConfig | str, *,
         n_reprints[r.outlet_id] = n_reprints.get(r.outlet_id, 0) + 1
     first = samples[0] if samples else None
     first_time = (first.published or first.fetched_at) if first else None
+    first_precision = (first.published_precision or TIME) if first else TIME
+    report_tz = zones.get(first.outlet_id, UTC) if first else UTC
     coverage = tuple(coverage_row(o, firsts.get(o.id), n_reprints.get(o.id, 0),
-                                  out_total.get(o.id, 0), fetches[o.id], first_time)
+                                  out_total.get(o.id, 0), fetches[o.id], first_time,
+                                  first_report_precision=first_precision,
+                                  tz=zones.get(o.id, UTC), report_tz=report_tz)
                      for o in outlets)
     return StoryResult(
         story_id=story.id, title=story.title, query=story.query, window_start=s,

@@ -23,6 +23,7 @@ class ExtractJob:
     body: bytes
     headers: Mapping[str, str]
     languages: Sequence[str]
+    timezone: str = ""  # the outlet's IANA zone: zone-less times on the page are its clock
 
 
 def run_extract_job(job: ExtractJob) -> Any:
@@ -30,7 +31,7 @@ def run_extract_job(job: ExtractJob) -> Any:
     from untold.extract import extract_page
 
     return extract_page(url=job.url, body=job.body, headers=dict(job.headers),
-                        outlet_languages=tuple(job.languages))
+                        outlet_languages=tuple(job.languages), outlet_timezone=job.timezone)
 
 
 def _watch_parent(parent: int) -> None:

@@ -180,6 +180,8 @@ def _classify_ssl(e: ssl.SSLError) -> str:
 
 def _classify_one(e: BaseException) -> str | None:
     """The failure one link of the chain proves, or None to look further."""
+    if isinstance(e, ssl.SSLWantReadError | ssl.SSLWantWriteError):
+        return None  # TLS was waiting for the peer: a stall (timeout), not a TLS verdict
     if isinstance(e, ssl.SSLError):  # before OSError: SSLError is an OSError
         return _classify_ssl(e)
     if isinstance(e, socket.gaierror):

@@ -31,7 +31,7 @@ import io
 import json
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import urldefrag, urljoin, urlsplit
@@ -71,6 +71,9 @@ class FeedEntry:
     title: str  # plain text ("" when the feed gives none)
     published: datetime | None  # UTC-aware; published, else updated, else None
     summary: str  # plain text, tags removed, whitespace collapsed
+    # the date as the feed wrote it: its precision (a bare day?) and zone (none: the
+    # outlet's wall clock, which feedparser took as UTC) are read from it downstream
+    published_text: str = field(default="", compare=False)
 
 
 def parse_feed(
@@ -112,6 +115,7 @@ def parse_feed(
             title=_plain(entry.get("title", "")),
             published=_entry_time(entry),
             summary=_plain(entry.get("summary", "")),
+            published_text=_entry_time_text(entry),
         ))
     if not out and (result.get("bozo") or not result.get("version")):
         # Malformed, or well-formed but not a feed: nothing usable was salvaged.
@@ -298,6 +302,14 @@ def _entry_time(entry: Any) -> datetime | None:
         except (OverflowError, ValueError, OSError):
             continue
     return None
+
+
+def _entry_time_text(entry: Any) -> str:
+    for key in ("published", "updated", "created"):
+        value = entry.get(key)
+        if isinstance(value, str) and value.strip():
+            return value.strip()[:100]
+    return ""
 
 
 def _plain(value: Any) -> str:

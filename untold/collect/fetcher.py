@@ -25,6 +25,8 @@ hosts; a refusal is the measurement ``address_not_public`` (never retried).
 
 TLS is always verified against certifi's (Mozilla's) roots, never retried
 without: an unknown authority is a measurement (``ssl_unknown_authority``).
+Only a study that sets ``http_fallback`` has a URL whose https failed at the TLS
+layer fetched again over plain http (``fetch_with_fallback``; both archived).
 Proxy variables in the environment are ignored: a measurement must leave from
 this machine. ``settings.resolve`` maps ``host[:port]`` to ``ip[:port]`` in a
 network backend, so the URL, Host header and TLS SNI keep the original host.
@@ -42,7 +44,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
 from typing import Any
-from urllib.parse import urljoin, urlsplit
+from urllib.parse import urljoin, urlsplit, urlunsplit
 
 import httpcore
 import httpx
@@ -53,12 +55,12 @@ from untold.collect.robots import RobotsCache, robots_url
 from untold.collect.transport import ResolvingBackend, build_transport
 from untold.collect.warcwriter import WarcLocation, WarcWriter
 from untold.config import FetchSettings
-from untold.errors import InputError
+from untold.errors import FetchError, InputError
 from untold.models import FetchResult
 from untold.net.addresses import parse_ip
 
-__all__ = ["BOMB_MIN_DECODED", "BOMB_RATIO", "Fetcher", "SiteCheck", "build_transport",
-           "site_matcher"]
+__all__ = ["BOMB_MIN_DECODED", "BOMB_RATIO", "TLS_LAYER_FAILURES", "Fetcher", "SiteCheck",
+           "build_transport", "plain_http_url", "site_matcher"]
 
 BOMB_RATIO = 100  # decoded/encoded: HTML and XML compress 3-15x; 100x is padding or a bomb
 BOMB_MIN_DECODED = 256 * 1024  # below this a high ratio is harmless (a page of spaces)
@@ -69,6 +71,10 @@ RETRY_STATUSES = frozenset({429, 502, 503, 504})
 REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
 TRANSIENT_FAILURES = frozenset({F.CONNECTION_RESET, F.EOF_ERROR, F.CONNECTION_ABORTED,
                                 F.DNS_TEMPORARY})  # retried only when no response came
+# Failures of TLS itself, after TCP connected: with ``settings.http_fallback`` these
+# (and only these: not timeouts, refusals or resets) send the fetch on to plain http
+TLS_LAYER_FAILURES = frozenset({F.SSL_FAILED_HANDSHAKE, F.SSL_INVALID_CERTIFICATE,
+                                F.SSL_INVALID_HOSTNAME, F.SSL_UNKNOWN_AUTHORITY})
 ACCEPT = "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"
 ACCEPT_ENCODING = "gzip, deflate"  # only what BodyDecoder can decode in bounded steps
 
@@ -153,6 +159,8 @@ class Fetcher:
         self._robots = RobotsCache(lambda u: self.fetch(u, check_robots=False))
         self._rng = random.Random()
         self._resolver = ResolvingBackend(settings.resolve)
+        # hosts whose https failed at the TLS layer in this run (http_fallback only)
+        self._tls_failed: set[str] = set()
 
     async def __aenter__(self) -> Fetcher:
         self._client = httpx.AsyncClient(
@@ -170,8 +178,44 @@ class Fetcher:
         self.warc.sync()
 
     async def robots_sitemaps(self, host_url: str) -> list[str]:
-        """Sitemaps listed in the robots.txt of ``host_url``'s origin (FetchError if unfetchable)."""
-        return await self._robots.sitemaps(host_url)
+        """Sitemaps listed in the robots.txt of ``host_url``'s origin (FetchError if unfetchable).
+
+        With ``settings.http_fallback``, an https robots.txt that fails at the TLS layer
+        is asked for over http (both fetches are archived).
+        """
+        try:
+            return await self._robots.sitemaps(host_url)
+        except FetchError as exc:
+            plain = self._fallback(host_url) if exc.failure in TLS_LAYER_FAILURES else None
+            if plain is None:
+                raise
+            self._tls_failed.add(_host_key(host_url))
+            return await self._robots.sitemaps(plain)
+
+    async def fetch_with_fallback(self, url: str, **kw: Any) -> list[FetchResult]:
+        """``fetch(url, **kw)``, and when the study allows it (``settings.http_fallback``)
+        and https failed at the TLS layer, the same URL over plain http.
+
+        Returns every fetch made, in order; the last is the outcome. Each is archived
+        (WARC) by ``fetch``; the caller stores each as a capture, so the failed https
+        attempt stays evidence next to the http page. Once a host's https has failed
+        at the TLS layer in this run, its other https URLs go to http directly (one
+        fetch, not a failed handshake before every page).
+        """
+        plain = self._fallback(url)
+        if plain is None:
+            return [await self.fetch(url, **kw)]
+        if _host_key(url) in self._tls_failed:
+            return [await self.fetch(plain, **kw)]
+        first = await self.fetch(url, **kw)
+        if first.failure not in TLS_LAYER_FAILURES:
+            return [first]
+        self._tls_failed.add(_host_key(url))
+        return [first, await self.fetch(plain, **kw)]
+
+    def _fallback(self, url: str) -> str | None:
+        """The http URL to fall back to from ``url`` (None: not allowed or none)."""
+        return plain_http_url(url) if self.settings.http_fallback else None
 
     async def fetch(self, url: str, *, etag: str | None = None, last_modified: str | None = None,
                     check_robots: bool = True, site: SiteCheck | None = None) -> FetchResult:
@@ -418,6 +462,37 @@ class Fetcher:
             status=att.status, reason=att.reason, response_headers=att.headers,
             body=b"".join(att.raw), fetched_at=att.fetched_at, ip=att.ip, extra=extra,
             truncated=att.truncated, payload_sha256=sha, http_version=att.http_version)
+
+
+def plain_http_url(url: str) -> str | None:
+    """``url`` over plain http: ``https://host[:443]/p?q`` -> ``http://host/p?q``.
+
+    None when ``url`` is not https, or names a port other than 443 (what listens
+    for http there cannot be guessed).
+    """
+    try:
+        parts = urlsplit(url)
+        port = parts.port
+    except ValueError:
+        return None
+    if parts.scheme.lower() != "https" or not parts.hostname or port not in (None, 443):
+        return None
+    host = parts.netloc.rpartition("@")[2]
+    if port is not None:
+        host = host.rsplit(":", 1)[0]
+    userinfo = parts.netloc.rpartition("@")[0]
+    netloc = f"{userinfo}@{host}" if userinfo else host
+    return urlunsplit(("http", netloc, parts.path, parts.query, parts.fragment))
+
+
+def _host_key(url: str) -> str:
+    """The host and port a TLS failure is remembered for (``https://a/`` = ``https://a:443/``)."""
+    parts = urlsplit(url)
+    try:
+        port = parts.port or 443
+    except ValueError:
+        port = 443
+    return f"{(parts.hostname or '').lower()}:{port}"
 
 
 def _bare_host(host: str) -> str:

@@ -8,7 +8,9 @@ Stages, per run:
 3. Discover, per outlet and concurrently: feeds (conditional requests), then
    sitemaps (the study's, else those robots.txt lists; conditional requests at
    the roots), else bounded link discovery from the home page. New URLs enter
-   the frontier (a table: the resume point).
+   the frontier (a table: the resume point). Each listing fetch, answered or
+   failed, is recorded with the span of time it lists (``collect.listings``):
+   the days of each outlet untold observed.
 4. Fetch the frontier's new URLs politely (the fetcher archives every response
    and failure to WARC before returning); each capture is recorded and the URL
    marked ``fetched`` in one transaction.
@@ -28,6 +30,7 @@ import sys
 from collections.abc import Callable, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
+from datetime import datetime
 from urllib.parse import urlsplit
 
 import httpx
@@ -35,13 +38,16 @@ import httpx
 from untold.collect.aio import all_or_first_error, cleanup
 from untold.collect.extractjob import ExtractJob, run_extract_job, worker_pool
 from untold.collect.fetcher import Fetcher, site_matcher
+from untold.collect.listings import FEED_UNREADABLE, listing_time, observe, sitemap_walk_state
 from untold.collect.runlock import RunLock
 from untold.collect.warcwriter import WarcWriter, read_record
 from untold.config import Study
 from untold.errors import FeedError, SitemapError, UntoldError
+from untold.extract.dates import with_listing
+from untold.extract.titles import refresh_outlet_titles
 from untold.models import CaptureRecord, FetchResult, Outlet
-from untold.store.base import FrontierEntry, NewArticle, Store
-from untold.timeutil import from_iso
+from untold.store.base import FrontierEntry, ListingObservation, NewArticle, Store
+from untold.timeutil import TIME, Stamp, from_iso, listing_stamp, outlet_timezone, zone
 
 __all__ = ["CollectStats", "collect"]
 
@@ -88,6 +94,9 @@ class _Collector:
         self.stats = stats
         self.progress = progress
         self.pending_store: list[tuple[str, NewArticle]] = []  # (frontier url, article)
+        # listings with undated items (home page links): (observation id, their URLs),
+        # their span widened from the articles' times once those are fetched
+        self.undated: list[tuple[int, list[str]]] = []
 
     def _tick(self, what: str) -> None:
         if self.progress:
@@ -96,11 +105,21 @@ class _Collector:
     def _fail(self, failure: str) -> None:
         self.stats.failures[failure] = self.stats.failures.get(failure, 0) + 1
 
-    async def _fetch_source(self, url: str, outlet: Outlet,
-                            kind: str) -> tuple[bytes, dict[str, str]] | None:
-        """Fetch a feed/sitemap with a conditional request; None if unchanged or failed."""
+    async def _fetch(self, url: str, outlet: Outlet, kind: str, **kw: object) -> FetchResult:
+        """Fetch ``url`` (over http too when the study allows and https fails at the
+        TLS layer). Attempts before the last are stored here as captures, so the failed
+        https attempt is kept as evidence; the last is returned for the caller to store."""
+        *before, last = await self.fetcher.fetch_with_fallback(url, **kw)
+        for res in before:
+            self.store.add_capture(_capture(res, outlet.id, kind))
+            self._fail(res.failure or f"http_{res.status}")
+        return last
+
+    async def _fetch_source(self, url: str, outlet: Outlet, kind: str) -> FetchResult:
+        """Fetch a feed/sitemap with a conditional request; its body is to be read only
+        when ``_readable`` (not unchanged, not failed)."""
         etag, last_mod = self.store.source_state(url)
-        res = await self.fetcher.fetch(url, etag=etag, last_modified=last_mod)
+        res = await self._fetch(url, outlet, kind, etag=etag, last_modified=last_mod)
         self.store.add_capture(_capture(res, outlet.id, kind))
         self.store.set_source_state(
             url, outlet.id, kind, etag=res.headers.get("etag"),
@@ -110,15 +129,23 @@ class _Collector:
         if res.failure:
             self._fail(res.failure)
             self.stats.source_errors.append(f"{url}: {res.failure}")
-            return None
-        if res.not_modified:
+        elif res.not_modified:
             self.stats.not_modified += 1
-            return None
-        if not res.ok:
+        elif not res.ok:
             self._fail(f"http_{res.status}")
             self.stats.source_errors.append(f"{url}: HTTP {res.status}")
-            return None
-        return res.body, res.headers
+        return res
+
+    def _observed(self, obs: ListingObservation, undated: list[str] | None = None) -> None:
+        oid = self.store.add_listing_observation(obs)
+        if undated:
+            self.undated.append((oid, undated))
+
+    def resolve_listings(self) -> None:
+        """Date the spans of listings with undated items from their fetched articles."""
+        for oid, urls in self.undated:
+            self.store.resolve_listing_span(oid, urls)
+        self.undated = []
 
     def _belongs(self, url: str, outlet: Outlet) -> bool:
         host = urlsplit(url).hostname or ""
@@ -130,16 +157,21 @@ class _Collector:
 
         found: list[FrontierEntry] = []
         for feed_url in outlet.feeds:
-            got = await self._fetch_source(feed_url, outlet, "feed")
-            if got is None:
+            res = await self._fetch_source(feed_url, outlet, "feed")
+            if not _readable(res):
+                self._observed(observe(res, outlet.id, "feed", url=feed_url))
                 continue
-            body, headers = got
             try:
-                entries = feeds.parse_feed(body, source=feed_url, headers=headers)
+                entries = feeds.parse_feed(res.body, source=feed_url, headers=res.headers)
             except FeedError as exc:
                 self.stats.source_errors.append(str(exc))
+                self._observed(observe(res, outlet.id, "feed", url=feed_url,
+                                       failure=FEED_UNREADABLE))
                 continue
-            found += [FrontierEntry(e.url, outlet.id, "feed", e.published, e.title)
+            self._observed(observe(res, outlet.id, "feed", url=feed_url,
+                                   times=[e.published for e in entries]),
+                           [e.url for e in entries if e.published is None])
+            found += [_listed(e.url, outlet, "feed", e.published, e.published_text, e.title)
                       for e in entries]
 
         roots = list(outlet.sitemaps)
@@ -151,14 +183,18 @@ class _Collector:
         if roots:
             first = set(roots)
             told: set[str] = set()  # roots _fetch_source has accounted for already
+            walk: list[tuple[str, FetchResult]] = []  # each file's fetch: the observation
 
             async def fetch_map(url: str) -> bytes | None:
                 if url in first:
-                    got = await self._fetch_source(url, outlet, "sitemap")
-                    if got is None:  # unchanged since the last run (304), or its failure
-                        told.add(url)  # was reported there: not a "fetch failed" again
-                    return got[0] if got else None
-                res = await self.fetcher.fetch(url)
+                    res = await self._fetch_source(url, outlet, "sitemap")
+                    walk.append((url, res))
+                    if not _readable(res):  # unchanged since the last run (304), or its
+                        told.add(url)  # failure was reported there: not "fetch failed" again
+                        return None
+                    return res.body
+                res = await self._fetch(url, outlet, "sitemap")
+                walk.append((url, res))
                 self.store.add_capture(_capture(res, outlet.id, "sitemap"))
                 if not res.ok:
                     self._fail(res.failure or f"http_{res.status}")
@@ -172,20 +208,37 @@ class _Collector:
             except SitemapError as exc:
                 entries_sm, errors = [], [(roots[0], str(exc))]
             self.stats.source_errors += [f"{u}: {m}" for u, m in errors if u not in told]
-            found += [FrontierEntry(e.url, outlet.id, "sitemap",
-                                    e.news_published or e.lastmod, e.news_title)
-                      for e in entries_sm]
+            found += [_listed(e.url, outlet, "sitemap", *((e.news_published, e.news_published_text)
+                                                          if e.news_published else
+                                                          (e.lastmod, e.lastmod_text)),
+                              e.news_title) for e in entries_sm]
+            if walk:
+                failure, truncated = sitemap_walk_state(walk, errors)
+                times = [e.news_published or e.lastmod for e in entries_sm]
+                at = min(listing_time(r.fetched_at, r.headers) for _, r in walk)
+                dated = [t for t in times if t is not None]
+                if truncated and dated:  # the unread rest may be newer: up to what was read
+                    at = min(at, max(dated))
+                self._observed(observe(walk[0][1], outlet.id, "sitemap", url=roots[0],
+                                       times=times, failure=failure, listed_at=at),
+                               [e.url for e in entries_sm
+                                if e.news_published is None and e.lastmod is None])
 
         if not outlet.feeds and not roots and self.study.collect.link_discovery_pages > 0:
             # off-site redirects are not followed: their links are not the outlet's
-            res = await self.fetcher.fetch(outlet.home_url, site=site_matcher(outlet.domains))
+            res = await self._fetch(outlet.home_url, outlet, "home",
+                                    site=site_matcher(outlet.domains))
             self.store.add_capture(_capture(res, outlet.id, "home"))
             if res.ok:
                 urls = links.article_links(res.body, base_url=res.final_url,
                                            domains=outlet.domains)
                 found += [FrontierEntry(u, outlet.id, "links") for u in urls]
+                # links carry no time: the span comes from their articles once fetched
+                self._observed(observe(res, outlet.id, "home", url=outlet.home_url,
+                                       times=[None] * len(urls)), list(urls))
             else:
                 self._fail(res.failure or f"http_{res.status}")
+                self._observed(observe(res, outlet.id, "home", url=outlet.home_url))
 
         found = [f for f in found if self._belongs(f.url, outlet)]
         known = self.store.known_article_urls(f.url for f in found)
@@ -201,7 +254,7 @@ class _Collector:
     async def _fetch_article(self, outlet: Outlet, entry: FrontierEntry) -> None:
         # a redirect off the outlet's domains is recorded (redirect_off_site), its
         # target never fetched nor stored as this outlet's article
-        res = await self.fetcher.fetch(entry.url, site=site_matcher(outlet.domains))
+        res = await self._fetch(entry.url, outlet, "article", site=site_matcher(outlet.domains))
         # the capture and the URL's new state in one transaction: nothing fetched twice
         cap_id = self.store.add_capture(_capture(res, outlet.id, "article"),
                                         frontier=(entry.url, "fetched" if res.ok else "failed"))
@@ -211,7 +264,7 @@ class _Collector:
             self._tick("fetch")
             return
         job = ExtractJob(url=res.final_url, body=res.body, headers=res.headers,
-                         languages=outlet.languages)
+                         languages=outlet.languages, timezone=outlet_timezone(outlet))
         loop = asyncio.get_running_loop()
         result = await loop.run_in_executor(self.pool, run_extract_job, job)
         self._handle_extracted(entry, outlet, cap_id, res, result)
@@ -224,6 +277,12 @@ class _Collector:
             self.stats.skipped[reason] = self.stats.skipped.get(reason, 0) + 1
             self.store.mark_frontier(entry.url, "skipped", cap_id)
         else:
+            if entry.source in ("feed", "sitemap") and entry.published_hint is not None:
+                # the page's date and the listing's, by precision (a bare day never
+                # replaces the listing's time of day)
+                hint = Stamp(entry.published_hint, entry.hint_precision or TIME)
+                article = with_listing(article, hint, entry.source,
+                                       zone(outlet_timezone(outlet)))
             self.pending_store.append((entry.url, NewArticle(
                 article=article, outlet_id=outlet.id, capture_id=cap_id,
                 fetched_at=res.fetched_at, sha256=res.sha256,
@@ -259,12 +318,14 @@ class _Collector:
                 continue
             outlet = next((o for o in self.study.outlets if o.id == outlet_id), None)
             langs = outlet.languages if outlet else ()
-            job = ExtractJob(url=url, body=body, headers=headers, languages=langs)
+            job = ExtractJob(url=url, body=body, headers=headers, languages=langs,
+                             timezone=outlet_timezone(outlet))
             result = await loop.run_in_executor(self.pool, run_extract_job, job)
             res = FetchResult(url=url, final_url=url, status=200, headers=headers, body=b"",
                               fetched_at=from_iso(cap["fetched_at"]) or cap["fetched_at"],
                               sha256=cap["sha256"])
-            entry = FrontierEntry(url, outlet_id, "recover")
+            # as found (feed, sitemap...), with the listing's date
+            entry = self.store.frontier_entry(url) or FrontierEntry(url, outlet_id, "recover")
             if outlet is not None:
                 self._handle_extracted(entry, outlet, cap["id"], res, result)
         self.flush()
@@ -298,6 +359,9 @@ async def _collect_locked(study: Study, store: Store, *, outlets: Sequence[str],
                 await all_or_first_error(col.discover(o) for o in chosen)
                 await all_or_first_error(col.fetch_pending(o) for o in chosen)
                 col.flush()
+                col.resolve_listings()
+                # each outlet's title template, learned from its titles, off its titles
+                refresh_outlet_titles(store, [o.id for o in chosen])
     finally:
         failing = sys.exc_info()[1] is not None
         with cleanup(failing):
@@ -305,6 +369,20 @@ async def _collect_locked(study: Study, store: Store, *, outlets: Sequence[str],
         with cleanup(failing):
             store.finish_run(run_id, stats.as_dict())
     return stats
+
+
+def _listed(url: str, outlet: Outlet, source: str, at: datetime | None, text: str,
+            title: str | None) -> FrontierEntry:
+    """A URL a feed or sitemap lists, with its date read by precision and zone (a time
+    written without a zone is the outlet's wall clock, not UTC)."""
+    hint = listing_stamp(at, text, zone(outlet_timezone(outlet)))
+    return FrontierEntry(url, outlet.id, source, hint.at if hint else None, title,
+                         hint.precision if hint else "")
+
+
+def _readable(res: FetchResult) -> bool:
+    """A listing answered with a body to read (not failed, not an unchanged 304)."""
+    return res.failure is None and res.ok and not res.not_modified
 
 
 def collect(study: Study, store: Store, **kw: object) -> CollectStats:

@@ -34,7 +34,7 @@ import os
 import sys
 from collections.abc import Callable, Sequence
 from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from typing import Any
 from urllib.parse import urlsplit
@@ -50,6 +50,7 @@ from untold.collect.runlock import RunLock
 from untold.collect.warcwriter import WarcWriter
 from untold.config import Study, parse_duration
 from untold.extract.decoding import decode_html
+from untold.extract.titles import outlet_title_stripper
 from untold.models import CaptureRecord, FetchResult, Outlet
 from untold.store.sqlite_edits import CheckRecord, EditEvent, Tracked
 from untold.timeutil import from_iso, now_utc, to_iso
@@ -242,6 +243,9 @@ class Reviser:
         result = await self._extract(res, t.outlet_id)
         art = getattr(result, "article", None)
         cur = self.store.versions(t.article_id)[-1]
+        if art is not None:  # both titles without the outlet's learned template, as stored
+            strip = outlet_title_stripper(self.store, t.outlet_id)
+            art, cur = replace(art, title=strip(art.title)), replace(cur, title=strip(cur.title))
         new_sh = shingles(art.text) if art is not None else set()
         alike = art is not None and R.jaccard(new_sh, shingles(cur.text)) >= R.MOVED_LIKENESS
         if not alike:
@@ -261,14 +265,15 @@ class Reviser:
             else:
                 rec.outcome = "noise"
                 noise = dict(mask_text(art.text).noise)
-                for k, v in mask_text(art.title).noise.items():
+                for k, v in mask_text(art.title, title=True).noise.items():
                     noise[k] = noise.get(k, 0) + v
                 rec.noise = noise or {"whitespace": 1}
             return None
         rec.outcome = "changed"
         rec.new_version = (art.title, art.text, masked_hash(art.title, art.text))
         rec.events.append(EditEvent(
-            t.article_id, t.outlet_id, "edit", "title" if art.text == cur.text else "text",
+            t.article_id, t.outlet_id, "edit",
+            "title" if mask_text(art.text).text == mask_text(cur.text).text else "text",
             rec.checked_at, R.EDIT_RULE, R.RULES_VERSION,
             # first_seen, not the version's fetch time: on a simulated clock (tests, the
             # demo) the real fetch time lies after the simulated check times

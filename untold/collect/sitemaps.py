@@ -78,6 +78,10 @@ class SitemapEntry:
     news_title: str | None = None  # <news:title> of a Google News sitemap
     news_published: datetime | None = None  # <news:publication_date>
     news_language: str | None = None  # <news:language>, e.g. "ru", "kk"
+    # the dates as written: their precision (a bare day?) and zone (none: the outlet's
+    # wall clock, taken as UTC above) are read from them downstream
+    lastmod_text: str = field(default="", compare=False)
+    news_published_text: str = field(default="", compare=False)
 
 
 @dataclass(frozen=True)
@@ -245,6 +249,7 @@ def _parse_xml(data: bytes, source: str) -> Sitemap:
 def _read_entry(el: etree._Element, source: str) -> SitemapEntry | None:
     """A ``<url>`` or ``<sitemap>`` element; None when its ``loc`` is unusable."""
     loc = lastmod = title = published = language = None
+    lastmod_text = published_text = ""
     for child in el:
         name = _local(child)
         if name == "loc":
@@ -252,6 +257,7 @@ def _read_entry(el: etree._Element, source: str) -> SitemapEntry | None:
             loc = child.text if len(child) == 0 else None
         elif name == "lastmod":
             lastmod = _w3c_time(child.text)
+            lastmod_text = (child.text or "").strip()[:100]
         elif name == "news":
             for sub in child.iter():
                 sub_name = _local(sub)
@@ -259,12 +265,13 @@ def _read_entry(el: etree._Element, source: str) -> SitemapEntry | None:
                     title = _text(sub)
                 elif sub_name == "publication_date":
                     published = _w3c_time(sub.text)
+                    published_text = (sub.text or "").strip()[:100]
                 elif sub_name == "language":
                     language = (_text(sub) or "").lower() or None
     url = _clean_url(loc or "", source)
     if url is None:
         return None
-    return SitemapEntry(url, lastmod, title, published, language)
+    return SitemapEntry(url, lastmod, title, published, language, lastmod_text, published_text)
 
 
 def _parse_feed_as_sitemap(data: bytes, source: str) -> Sitemap:
@@ -275,7 +282,8 @@ def _parse_feed_as_sitemap(data: bytes, source: str) -> Sitemap:
     except FeedError as exc:
         raise SitemapError(f"is a feed that cannot be read: {exc.message}",
                            source=source, hint="check the sitemap URL") from exc
-    return Sitemap([SitemapEntry(e.url, e.published) for e in entries
+    return Sitemap([SitemapEntry(e.url, e.published, lastmod_text=e.published_text)
+                    for e in entries
                     ][:MAX_URLS_PER_SITEMAP], [])
 
 

@@ -63,8 +63,10 @@ from untold.collect.warcimport_work import (
 from untold.collect.warcregistry import register_source
 from untold.config import Study
 from untold.errors import StoreError, WarcError
+from untold.extract.titles import refresh_outlet_titles
 from untold.models import CaptureRecord, Outlet
 from untold.store.base import NewArticle, Store
+from untold.timeutil import outlet_timezone
 
 __all__ = ["ImportProgress", "ImportStats", "import_warcs", "record_digest"]
 
@@ -229,7 +231,8 @@ class _Importer:
                     if page is not None:
                         chunk.pages.append(page)
                         chunk.jobs.append(PageJob(item.url, item.headers, item.payload,
-                                                  page.outlet.languages))
+                                                  page.outlet.languages,
+                                                  outlet_timezone(page.outlet)))
                         chunk.nbytes += len(item.payload)
                         if len(chunk.pages) >= CHUNK_RECORDS or chunk.nbytes >= CHUNK_BYTES:
                             self._submit(chunk)
@@ -453,7 +456,10 @@ def import_warcs(study: Study, store: Store, paths: Sequence[Path], *,
                     progress=progress, batch_size=batch_size)
     run_id = store.start_run("import")
     try:
-        return imp.run(paths)
+        stats = imp.run(paths)
+        # each outlet's title template, learned from its titles, off its titles
+        refresh_outlet_titles(store, sorted(imp.ensured))
+        return stats
     finally:
         imp.stats.elapsed_s = round(time.monotonic() - imp.t0, 3)
         with cleanup(sys.exc_info()[1] is not None):

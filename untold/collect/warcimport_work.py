@@ -47,6 +47,7 @@ class PageJob:
     headers: Mapping[str, str]  # HTTP headers, lower-case names
     payload: bytes  # as stored in the WARC
     languages: tuple[str, ...]  # the outlet's languages, a hint for detection
+    timezone: str = ""  # the outlet's IANA zone: zone-less times on the page are its clock
 
 
 @dataclass(frozen=True)
@@ -118,7 +119,7 @@ def extract_one(job: PageJob) -> PageResult:
     sha = hashlib.sha256(body).hexdigest()
     try:
         res = extract_page(url=job.url, body=body, headers=job.headers,
-                           outlet_languages=job.languages)
+                           outlet_languages=job.languages, outlet_timezone=job.timezone)
     except Exception as exc:  # reported per page as an error line; the import goes on
         return PageResult(sha, None, None, error=f"{type(exc).__name__}: {exc}")
     if res.article is None:

@@ -6,7 +6,8 @@ domain here with ``[fetch] resolve``) and counts requests per (host, path).
 version of the edited article, whether a deleted article answers 404, a
 redirect to the home page or a soft 404, and whether the unreachable outlet
 resets every connection. Feeds, sitemaps and articles carry ETag and
-Last-Modified and answer conditional requests with 304.
+Last-Modified and answer conditional requests with 304. Every response's
+``Date`` is ``server.now``.
 
 Per outlet: ``/robots.txt`` (naming the sitemap), ``/rss.xml`` or
 ``/atom.xml``, ``/sitemap.xml`` (a urlset, or an index of
@@ -23,7 +24,7 @@ import struct
 import sys
 import threading
 from collections import Counter
-from datetime import datetime
+from datetime import UTC, datetime
 from email.utils import format_datetime, parsedate_to_datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
@@ -185,6 +186,12 @@ class DemoServer:
 
             def log_message(self, *args: Any) -> None:
                 pass  # the tests count requests in server.hits instead
+
+            def date_time_string(self, timestamp: float | None = None) -> str:
+                # the Date header tells the server's clock, not the machine's: a listing
+                # fetched in a pass is dated at the pass time, as a live site's would be
+                return format_datetime(server.now.astimezone(UTC).replace(microsecond=0),
+                                       usegmt=True)
 
             def handle(self) -> None:
                 # a _Reset means the connection is already gone, reset on purpose

@@ -1,12 +1,16 @@
-"""Main text, title, author and publication date of a page, with trafilatura.
+"""Main text, title, author and dates of a page, with trafilatura and extract.dates.
 
 Pipeline:
 
-1. ``trafilatura.bare_extraction`` with ``TRAFILATURA_OPTIONS`` (main text
+1. the page is parsed once (trafilatura's ``load_html``); ``bare_extraction``
+   works on a copy of that tree with ``TRAFILATURA_OPTIONS`` (main text
    without comments, tables kept, precision favoured) and metadata on;
-   htmldate finds the publication date (the original one, not the last
-   edit), keeping the time and zone when the page gives them;
-2. the date string becomes an aware UTC datetime (``parse_published``);
+   trafilatura's own date (htmldate's fast search) is not used;
+2. the dates come from the page's structured metadata first (JSON-LD,
+   ``<meta>``, ``<time>`` in the article), then its visible date line, then
+   htmldate on the page without related stories and captions
+   (:mod:`untold.extract.dates`); zone-less times are read in the outlet's
+   time zone; publication and modification stay apart;
 3. a text of fewer than ``MIN_ARTICLE_WORDS`` words (and ``MIN_ARTICLE_CHARS``
    characters) is not an article (``TOO_SHORT``), nor is a list of headlines
    with almost no prose, as on section and tag pages (``NOT_ARTICLE``).
@@ -21,8 +25,11 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
+
+from untold.extract.dates import HTMLDATE_FORMAT, page_dates
+from untold.extract.titles import page_title
 
 __all__ = [
     "MIN_ARTICLE_CHARS",
@@ -33,12 +40,10 @@ __all__ = [
     "TRAFILATURA_OPTIONS",
     "ArticleParts",
     "extract_article",
-    "parse_published",
 ]
 
 MIN_ARTICLE_WORDS = 30  # a wire flash runs 30+ words; less is a caption, a stub or an error page
 MIN_ARTICLE_CHARS = 400  # this much text is an article even in few \w+ runs (Chinese, Japanese)
-DATE_FORMAT = "%Y-%m-%dT%H:%M:%S%z"  # ask htmldate for time and zone, not just the day
 
 INDEX_MIN_ITEMS = 5  # this many short list items and little prose: a section or tag page
 INDEX_ITEM_MAX_WORDS = 14  # mean words per item up to which items read as headlines, not bullets
@@ -71,26 +76,9 @@ class ArticleParts:
     published: datetime | None
     published_precision: str  # "time" | "day" | "" when no date
     sitename: str | None = None
-
-
-def parse_published(value: str | None) -> tuple[datetime | None, str]:
-    """htmldate's output as an aware UTC datetime and its precision.
-
-    A date without a time is midnight UTC with precision "day"; a time without
-    a zone is taken as UTC (the outlet's zone is unknown here).
-    """
-    if not value:
-        return None, ""
-    for fmt in (DATE_FORMAT, "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d"):
-        try:
-            parsed = datetime.strptime(value, fmt)
-        except ValueError:
-            continue
-        if parsed.tzinfo is None:
-            day_only = fmt == "%Y-%m-%d" or (parsed.hour, parsed.minute, parsed.second) == (0, 0, 0)
-            return parsed.replace(tzinfo=UTC), "day" if day_only else "time"
-        return parsed.astimezone(UTC), "time"
-    return None, ""
+    published_source: str = ""  # jsonld|meta|time|text|htmldate|url, "" (see extract.dates)
+    modified: datetime | None = None  # last modification the page states, apart
+    modified_precision: str = ""
 
 
 def _looks_like_index(text: str) -> bool:
@@ -115,19 +103,32 @@ def _looks_like_index(text: str) -> bool:
 def _date_params() -> dict[str, Any]:
     from trafilatura.settings import set_date_params
 
-    params: dict[str, Any] = set_date_params(True)  # extensive search; original date
-    params["outputformat"] = DATE_FORMAT
+    # trafilatura always asks htmldate; extract.dates reads the dates instead, so its
+    # cheapest search (fast, original date): the extensive one is its costly part
+    params: dict[str, Any] = set_date_params(False)
+    params["outputformat"] = HTMLDATE_FORMAT
     # A date in the URL is day-only: let <meta>/JSON-LD timestamps (with time and
     # zone) win, and fall back to the URL only when the page itself says nothing.
     params["deferred_url_extractor"] = True
     return params
 
 
-def extract_article(page: str, url: str | None = None) -> ArticleParts | str:
-    """The article in ``page`` (decoded HTML), or a skip reason (``NO_TEXT``, ``TOO_SHORT``)."""
-    import trafilatura
+def extract_article(page: str, url: str | None = None, *,
+                    timezone: str = "") -> ArticleParts | str:
+    """The article in ``page`` (decoded HTML), or a skip reason (``NO_TEXT``, ``TOO_SHORT``).
 
-    doc = trafilatura.bare_extraction(page, url=url, date_extraction_params=_date_params(),
+    ``timezone``: the outlet's IANA zone, in which times written without a zone
+    are read ("": UTC).
+    """
+    import trafilatura
+    from trafilatura.utils import load_html
+
+    from untold.timeutil import zone
+
+    tree = load_html(page)  # one parse: trafilatura works on a copy, the dates on this
+    if tree is None:
+        return NO_TEXT
+    doc = trafilatura.bare_extraction(tree, url=url, date_extraction_params=_date_params(),
                                       **TRAFILATURA_OPTIONS)
     text = (getattr(doc, "text", None) or "").strip() if doc is not None else ""
     if not text:
@@ -136,12 +137,17 @@ def extract_article(page: str, url: str | None = None) -> ArticleParts | str:
         return TOO_SHORT
     if _looks_like_index(text):
         return NOT_ARTICLE
-    published, precision = parse_published(getattr(doc, "date", None))
+    dates = page_dates(tree, url=url, tz=zone(timezone))
+    pub, mod = dates.published, dates.modified
     return ArticleParts(
         text=text,
-        title=(getattr(doc, "title", None) or "").strip(),
+        title=page_title(tree, url=url, fallback=getattr(doc, "title", None) or "",
+                         sitename=getattr(doc, "sitename", None)),  # visible headline
         author=(getattr(doc, "author", None) or None),
-        published=published,
-        published_precision=precision,
+        published=pub.at if pub else None,
+        published_precision=pub.precision if pub else "",
         sitename=getattr(doc, "sitename", None) or None,
+        published_source=pub.source if pub else "",
+        modified=mod.at if mod else None,
+        modified_precision=mod.precision if mod else "",
     )

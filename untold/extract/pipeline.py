@@ -6,9 +6,10 @@ Pipeline (each stage is its own module):
    type is missing or generic) or are too large are skipped;
 2. decode: bytes to text, mislabelled charsets and mojibake repaired
    (``decoding``);
-3. extract: main text, title, author, date with trafilatura; pages without
-   article text, too little of it, or only a list of headlines are skipped
-   (``article``);
+3. extract: main text, title, author with trafilatura, the publication and
+   modification dates from the page's metadata first (``dates``; zone-less
+   times read in the outlet's zone); pages without article text, too little
+   of it, or only a list of headlines are skipped (``article``);
 4. canonical URL, same-site only, tracking parameters stripped (``canonical``);
 5. exact and near-duplicate keys of the text (``dedupe``);
 6. language from letters, detector and the outlet's declared languages
@@ -81,6 +82,7 @@ class PageInput:
     body: bytes
     headers: Mapping[str, str] | None = None
     outlet_languages: Sequence[str] = ()
+    outlet_timezone: str = ""
 
 
 def is_html(body: bytes, headers: Mapping[str, str] | None) -> bool:
@@ -113,6 +115,7 @@ def _article(url: str, parts: ArticleParts, page: str, extra: dict[str, str],
     extra["language_method"] = lang.method
     if parts.published_precision:
         extra["published_precision"] = parts.published_precision
+        extra["published_source"] = parts.published_source
     return ExtractedArticle(
         url=url,
         canonical_url=canonical.url,
@@ -128,16 +131,22 @@ def _article(url: str, parts: ArticleParts, page: str, extra: dict[str, str],
         lsh=tuple(lsh_keys(sig)),
         index_title=index_text(parts.title),
         index_body=index_text(parts.text),
+        published_precision=parts.published_precision,
+        published_source=parts.published_source,
+        modified=parts.modified,
+        modified_precision=parts.modified_precision,
     )
 
 
 def extract_page(*, url: str, body: bytes, headers: Mapping[str, str] | None = None,
-                 outlet_languages: Sequence[str] = ()) -> ExtractResult:
+                 outlet_languages: Sequence[str] = (), outlet_timezone: str = "") -> ExtractResult:
     """Extract one page (stages 1-6 above).
 
     ``body`` is the payload with transfer and content codings removed;
     ``headers`` are the HTTP response headers (any case); ``outlet_languages``
-    are the outlet's declared ISO 639-1 languages, a hint for detection.
+    are the outlet's declared ISO 639-1 languages, a hint for detection;
+    ``outlet_timezone`` is the IANA zone the outlet's zone-less times are read in
+    ("": UTC; see ``untold.timeutil.outlet_timezone``).
     """
     if not body or body.isspace():
         return ExtractResult(skipped=NO_TEXT)
@@ -146,7 +155,7 @@ def extract_page(*, url: str, body: bytes, headers: Mapping[str, str] | None = N
     if not is_html(body, headers):
         return ExtractResult(skipped=NOT_HTML)
     decoded = decode_html(body, headers)
-    parts = extract_article(decoded.text, url)
+    parts = extract_article(decoded.text, url, timezone=outlet_timezone)
     if isinstance(parts, str):
         return ExtractResult(skipped=parts)
     return ExtractResult(article=_article(url, parts, decoded.text, decoded.as_extra(),
@@ -156,4 +165,5 @@ def extract_page(*, url: str, body: bytes, headers: Mapping[str, str] | None = N
 def extract_many(items: Iterable[PageInput]) -> list[ExtractResult]:
     """``extract_page`` over several pages, in order (one worker round trip)."""
     return [extract_page(url=it.url, body=it.body, headers=it.headers,
-                         outlet_languages=it.outlet_languages) for it in items]
+                         outlet_languages=it.outlet_languages,
+                         outlet_timezone=it.outlet_timezone) for it in items]

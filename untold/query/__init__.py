@@ -25,7 +25,8 @@ The language
     NOT a   -a   -"a b"   -(a OR b)  exclude; +a (required) is accepted and means a
     (a OR b) c                       grouping
     граждан* NEAR/5 казахстан        at most 5 words between the two, either order;
-    "citizens of" NEAR/3 Kazakhstan  each side one word, prefix* or "phrase"
+    "citizens of" NEAR/3 Kazakhstan  each side one word, prefix* or "phrase",
+    граждан* NEAR/5 (казахстан* OR рк)   or an OR-group of them (any pair near)
     title:видео   title:"a b"        search the title only (body: the text only);
     title:(a OR b NEAR/2 c)          a group may hold words, phrases and operators
     lang:ru                          article language (ISO 639-1, or und)
@@ -48,7 +49,12 @@ Rules:
   ``search(..., outlets=...)`` this is "what these outlets published that does
   not mention X", the left-out-fact question).
 * ``NEAR/n`` (0 <= n <= 100) is FTS5's NEAR: both sides in the same column
-  (title or body), at most n words between them, in either order.
+  (title or body), at most n words between them, in either order. A side may
+  be an OR-group of words, prefixes and phrases, ``(a OR b) NEAR/5 (c OR d)``
+  (at most 64 pairs): it means ``(a NEAR/5 c) OR (a NEAR/5 d) OR ...``. AND,
+  NOT, filters and fields cannot be inside NEAR (an error says how to write
+  what was meant: ``(a NEAR/5 c) AND (b NEAR/5 c)``, ``(a NEAR/5 b) -c``,
+  ``title:(a NEAR/5 b)``).
 * Filter values: ``lang:`` and ``country:`` are validated codes (case folded);
   ``outlet:`` and ``group:`` are exact (quote a value with spaces:
   ``outlet:"a b"``). A filter takes one value: write

@@ -7,7 +7,9 @@ Stages:
      exactly, because Snowball gives Казахстан/Казахстана ``казахста`` but
      Казахстану ``казахстан``, and the prefix also reaches Kazakh/Kyrgyz
      suffixes such as Қазақстанның); ``title:``/``body:`` is pushed down onto
-     the text leaves; ``And``/``Or`` are flattened and ``NOT NOT x`` cancels.
+     the text leaves; ``And``/``Or`` are flattened and ``NOT NOT x`` cancels; a
+     ``NEAR`` with an OR-group on a side becomes an ``Or`` of one ``NearMatch`` per
+     pair of alternatives (NEAR takes phrases only, in FTS5 as in ``tsquery``).
      The result, ``CompiledQuery.ir``, is what a PostgreSQL backend would
      translate to ``tsquery`` (``Form.prefix`` -> ``:*``, phrase -> ``<->``).
   2. to SQL (``CompiledQuery.to_sqlite``): each maximal subtree made only of
@@ -118,13 +120,30 @@ def _leaf_words(node: Term | Prefix | Phrase) -> tuple[Word, ...]:
     return _words(node.text)
 
 
+def _near_leaves(node: Node) -> list[Term | Prefix | Phrase]:
+    """The alternatives of one NEAR side (the parser allows only these shapes)."""
+    if isinstance(node, Term | Prefix | Phrase):
+        return [node]
+    if isinstance(node, Or):
+        return [leaf for child in node.children for leaf in _near_leaves(child)]
+    raise TypeError(f"not a NEAR side: {node!r}")  # parse() never builds one
+
+
 def normalise(node: Node, field: str | None = None) -> Node:
     """The stemmed, backend-neutral form of a syntax tree (idempotent)."""
     if isinstance(node, Term | Prefix | Phrase):
         return Match(_leaf_words(node), field, node.column)
     if isinstance(node, Near):
-        return NearMatch(_leaf_words(node.left), _leaf_words(node.right), node.distance,
-                         field, node.column)
+        # FTS5's NEAR (and tsquery's <N>) takes phrases only: an OR-group on a side
+        # becomes one NEAR per pair, (a OR b) NEAR c = (a NEAR c) OR (b NEAR c)
+        pairs: list[Node] = []
+        for left in _near_leaves(node.left):
+            for right in _near_leaves(node.right):
+                pair = NearMatch(_leaf_words(left), _leaf_words(right), node.distance,
+                                 field, node.column)
+                if pair not in pairs:
+                    pairs.append(pair)
+        return pairs[0] if len(pairs) == 1 else Or(tuple(pairs), node.column)
     if isinstance(node, Field):
         return normalise(node.child, node.name)
     if isinstance(node, And | Or):

@@ -78,10 +78,15 @@ class Phrase(Node):
 
 @dataclass(frozen=True)
 class Near(Node):
-    """``left NEAR/n right``: at most ``distance`` words between them, either order."""
+    """``left NEAR/n right``: at most ``distance`` words between them, either order.
 
-    left: Term | Prefix | Phrase
-    right: Term | Prefix | Phrase
+    Each side is a word, prefix or phrase, or an ``Or`` of those (``(казахстан* OR
+    рк)``): the pair matches when any alternative of the left side is near any of
+    the right side. The parser rejects every other node on a side.
+    """
+
+    left: Term | Prefix | Phrase | Or
+    right: Term | Prefix | Phrase | Or
     distance: int
     column: int = _field(default=0, compare=False)
 

@@ -8,6 +8,7 @@ Stages:
      ``or := and ("OR" and)*; and := unary (["AND"] unary)*;
      unary := ("NOT" | "-") unary | "+" unary | near;
      near := primary ["NEAR/n" primary]; primary := "(" or ")" | field | word | phrase``;
+     a NEAR side must be a word, prefix, phrase or an OR-group of them;
      structural mistakes (dangling operator, unbalanced parentheses) fail here.
 
 Every failure is a ``QueryError`` with the column and a hint.
@@ -35,12 +36,16 @@ from untold.query.nodes import (
 )
 from untold.store.textindex import tokenize
 
-__all__ = ["MAX_DEPTH", "MAX_NEAR_DISTANCE", "MAX_QUERY_CHARS", "MIN_PREFIX_CHARS", "parse"]
+__all__ = ["MAX_DEPTH", "MAX_NEAR_DISTANCE", "MAX_NEAR_PAIRS", "MAX_QUERY_CHARS",
+           "MIN_PREFIX_CHARS", "parse"]
 
 MAX_QUERY_CHARS = 5000  # far beyond a hand-written query; bounds parse and SQL size
 MAX_DEPTH = 50  # nesting of () and NOT; deeper is a mistake and would exhaust the stack
 MAX_NEAR_DISTANCE = 100  # beyond a paragraph, "near" stops meaning related
 MIN_PREFIX_CHARS = 2  # a one-letter prefix matches most of the vocabulary
+# (a OR b ...) NEAR/n (c OR d ...) becomes one NEAR per pair of alternatives: beyond
+# this many pairs the full-text expression grows past what a hand-written query means
+MAX_NEAR_PAIRS = 64
 
 _SPECIAL = '()"'  # characters that end a bare word
 _UNSUPPORTED = {
@@ -276,20 +281,26 @@ class _Parser:
         if self.peek().kind != "NEAR":
             return left
         op = self.take()
-        if not isinstance(left, Term | Prefix | Phrase):
-            raise self.fail("NEAR joins two words or phrases", op.column,
-                            "put a word, prefix* or \"phrase\" on each side; to search the "
-                            "title only, write title:(a NEAR/5 b)")
+        left_side = self.near_side(left)
         self.operand_follows(op)
-        right_tok = self.peek()
-        right = self.primary()
-        if not isinstance(right, Term | Prefix | Phrase):
-            raise self.fail("NEAR joins two words or phrases", right_tok.column,
-                            "put a word, prefix* or \"phrase\" on each side")
+        right_side = self.near_side(self.primary())
         if self.peek().kind == "NEAR":
             raise self.fail("NEAR joins exactly two words or phrases", self.peek().column,
                             "combine pairs with AND: (a NEAR/5 b) AND (b NEAR/5 c)")
-        return Near(left, right, op.distance, left.column)
+        pairs = len(_alternatives(left_side)) * len(_alternatives(right_side))
+        if pairs > MAX_NEAR_PAIRS:
+            raise self.fail(f"NEAR with {pairs} pairs of alternatives (at most "
+                            f"{MAX_NEAR_PAIRS})", op.column,
+                            "use fewer alternatives in the groups, or a shared prefix*")
+        return Near(left_side, right_side, op.distance, left_side.column)
+
+    def near_side(self, node: Node) -> Term | Prefix | Phrase | Or:
+        """``node`` as one side of NEAR: a word, prefix, phrase, or an OR-group of them."""
+        bad = _near_problem(node)
+        if bad is None and isinstance(node, Term | Prefix | Phrase | Or):
+            return node
+        culprit, message, hint = bad or (node, "NEAR cannot take this", _NEAR_TAKES)
+        raise self.fail(message, getattr(culprit, "column", 0) or 1, hint)
 
     def primary(self) -> Node:
         tok = self.take()
@@ -353,6 +364,55 @@ class _Parser:
                 raise self.fail(f"'{tok.text}' is not a country code", tok.column,
                                 "use an ISO 3166-1 alpha-2 code such as KZ, KG, RU")
         return value
+
+
+_NEAR_TAKES = "NEAR takes a word, prefix* or \"phrase\" on each side, or an OR-group of them"
+
+
+def _near_problem(node: Node) -> tuple[Node, str, str] | None:
+    """What keeps ``node`` from being one side of NEAR: (the node, message, fix), or None.
+
+    A side may be an OR of alternatives (``(казахстан* OR рк)``): FTS5's NEAR takes
+    phrases only, so the compiler expands it into one NEAR per pair. AND, NOT,
+    filters, fields and a nested NEAR have no such expansion that keeps their
+    meaning, and are refused with the rewrite that says what was meant.
+    """
+    if isinstance(node, Term | Prefix | Phrase):
+        return None
+    if isinstance(node, Or):
+        for child in node.children:
+            found = _near_problem(child)
+            if found is not None:
+                return found
+        return None
+    if isinstance(node, And):
+        negated = next((c for c in node.children if isinstance(c, Not)), None)
+        if negated is not None:  # (b -c): the exclusion is what NEAR cannot hold
+            return _near_problem(negated)
+        return (node, "NEAR cannot take an AND group",
+                f"{_NEAR_TAKES}; for several words near one, write "
+                "(a NEAR/5 c) AND (b NEAR/5 c), or a phrase \"a b\" NEAR/5 c")
+    if isinstance(node, Not):
+        return (node, "NEAR cannot take NOT or -word",
+                f"{_NEAR_TAKES}; exclude outside it: (a NEAR/5 b) -c")
+    if isinstance(node, Filter):
+        return (node, f"NEAR cannot take the filter {node.name}:",
+                f"{_NEAR_TAKES}; put the filter outside: (a NEAR/5 b) {node.name}:"
+                f"{_example(node.name)}")
+    if isinstance(node, Field):
+        return (node, f"NEAR cannot take {node.name}: on one side",
+                f"put the field around the whole NEAR: {node.name}:(a NEAR/5 b)")
+    if isinstance(node, Near):
+        return (node, "NEAR cannot be nested in NEAR",
+                "combine pairs with AND: (a NEAR/5 b) AND (b NEAR/5 c)")
+    return (node, "NEAR cannot take this", _NEAR_TAKES)  # pragma: no cover - all kinds above
+
+
+def _alternatives(node: Node) -> list[Node]:
+    """The words, prefixes and phrases one NEAR side may match (itself, or its OR's)."""
+    if isinstance(node, Or):
+        return [leaf for child in node.children for leaf in _alternatives(child)]
+    return [node]
 
 
 def _first_non_text(node: Node) -> Filter | Field | None:

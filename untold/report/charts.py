@@ -12,7 +12,7 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 from untold.report.html import clip, esc
 
@@ -181,10 +181,11 @@ def line_chart(series: Sequence[Series], markers: Sequence[Marker], *, start: da
     return "".join(parts) + "</svg>"
 
 
-def timeline_chart(items: Sequence[tuple[str, datetime, str, str]], markers: Sequence[Marker],
-                   *, start: datetime, end: datetime, width: int = 960,
-                   label_width: int = 180) -> str:
-    """One row per item (label, time, note, colour), earliest first: who reported when."""
+def timeline_chart(items: Sequence[tuple[str, datetime | date, str, str]],
+                   markers: Sequence[Marker], *, start: datetime, end: datetime,
+                   width: int = 960, label_width: int = 180) -> str:
+    """One row per item (label, time, note, colour), earliest first: who reported when.
+    A ``date`` (the source gave only the day) sits at the end of that UTC day: no later."""
     row_h = 22
     height = PAD_T + row_h * max(len(items), 1) + PAD_B
     scale = TimeScale(start, end, label_width, width - PAD_R - 70)
@@ -192,11 +193,16 @@ def timeline_chart(items: Sequence[tuple[str, datetime, str, str]], markers: Seq
     parts = [f'<svg class="chart timeline" viewBox="0 0 {width} {height}" role="img" '
              f'xmlns="http://www.w3.org/2000/svg" aria-label="first report timeline">']
     parts.append(x_axis(scale, bottom, top, grid=True))
-    for i, (label, t, note, color) in enumerate(items):
+    for i, (label, when, note, color) in enumerate(items):
         cy = top + row_h * i + row_h / 2
+        if isinstance(when, datetime):
+            t, shown = when, when.strftime("%Y-%m-%d %H:%M UTC")
+        else:
+            t = datetime(when.year, when.month, when.day, 23, 59, tzinfo=UTC)
+            shown = f"{when:%Y-%m-%d} (date only)"
         x = scale.x(min(max(t, start), end))
         parts.append(
-            f'<g class="row"><title>{esc(label)}: {esc(t.strftime("%Y-%m-%d %H:%M UTC"))} '
+            f'<g class="row"><title>{esc(label)}: {esc(shown)} '
             f"{esc(note)}</title>"
             f'<line x1="{label_width}" x2="{x:.1f}" y1="{cy:.1f}" y2="{cy:.1f}" stroke="#ddd"/>'
             f'<text x="{label_width - 8}" y="{cy + 4:.1f}" text-anchor="end">'

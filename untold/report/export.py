@@ -23,7 +23,7 @@ __all__ = ["EXPORT_FIELDS", "FORMATS", "export_articles"]
 
 FORMATS = ("jsonl", "csv", "parquet")
 EXPORT_FIELDS = ("id", "outlet", "url", "canonical_url", "title", "text", "language",
-                 "published", "fetched_at", "capture_sha256")
+                 "published", "fetched_at", "capture_sha256", "author")  # new columns go last
 PARQUET_BATCH = 5_000  # rows per Parquet row group: bounded memory, good compression
 
 
@@ -32,7 +32,7 @@ def _row(a: ArticleRecord) -> dict[str, Any]:
         "id": a.id, "outlet": a.outlet_id, "url": a.url, "canonical_url": a.canonical_url,
         "title": a.title, "text": a.text, "language": a.language,
         "published": to_iso(a.published), "fetched_at": to_iso(a.fetched_at),
-        "capture_sha256": a.sha256,
+        "capture_sha256": a.sha256, "author": a.author,
     }
 
 
@@ -95,7 +95,7 @@ def _parquet(rows: Iterable[dict[str, Any]], path: Path) -> int:
         ("id", pa.int64()), ("outlet", pa.string()), ("url", pa.string()),
         ("canonical_url", pa.string()), ("title", pa.string()), ("text", pa.string()),
         ("language", pa.string()), ("published", pa.string()), ("fetched_at", pa.string()),
-        ("capture_sha256", pa.string()),
+        ("capture_sha256", pa.string()), ("author", pa.string()),
     ])
     n = 0
     with pq.ParquetWriter(path, schema, compression="zstd") as w:

@@ -6,9 +6,9 @@ import math
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import asdict
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 
-from untold.analyze.results import AttentionPoint, EventMark, StoryResult
+from untold.analyze.results import AttentionPoint, CoverageRow, EventMark, StoryResult
 from untold.report.assets import OKABE_ITO, STATUS_STYLE
 from untold.report.charts import Marker, Series, line_chart, timeline_chart
 from untold.report.charts_grid import Cell, heatmap, stacked_bars
@@ -135,9 +135,9 @@ def coverage_table(s: StoryResult, sid: str) -> str:
             Rich(f'<span class="nw">{_pct(r.share)}</span> <span class="muted nw">'
                  f"({_pct(r.ci_low)}\u2013{_pct(r.ci_high)})</span>", r.share)
             if r.total_in_window else Rich('<span class="muted">no articles</span>', -1),
-            Rich(f'<span class="nw">{esc((r.first_time or "-")[:16].replace("T", " "))}</span>',
+            Rich(f'<span class="nw">{esc(_when(r.first_time, r.first_precision))}</span>',
                  r.first_time or ""),
-            None if r.lag_hours is None else round(r.lag_hours, 1),
+            _lag_cell(r.lag_hours, r.lag_days),
             Rich(fetch, r.fetch_failed)])
     data = [asdict(r) for r in s.coverage]
     keys = list(data[0]) if data else []
@@ -189,15 +189,47 @@ def heatmap_figure(s: StoryResult, ctx: ReportContext) -> str:
             "</figcaption></figure>")
 
 
+def _when(value: str | None, precision: str) -> str:
+    """A stored time as shown; a day-only date (00:00 UTC labels the day) as its day."""
+    if not value:
+        return "-"
+    return f"{value[:10]} (date only)" if precision == "day" else value[:16].replace("T", " ")
+
+
+def _lag_text(hours: float | None, days: int | None) -> str:
+    if hours is not None:
+        return f"+{hours:.1f} h"
+    return "same day (date only)" if not days else f"{days:+d} d (date only)"
+
+
+def _lag_cell(hours: float | None, days: int | None) -> float | Rich | None:
+    """Hours behind the first report; in days when either date is only a day."""
+    if hours is not None:
+        return round(hours, 1)
+    if days is None:
+        return None
+    return Rich(f'<span class="nw">{esc(_lag_text(None, days))}</span>', days * 24)
+
+
 def first_reports(s: StoryResult, ctx: ReportContext) -> str:
+    def order(x: tuple[CoverageRow, datetime | None]) -> datetime:
+        r, t = x  # a day-only date: no later than the end of its day
+        if t is None:
+            return datetime.max.replace(tzinfo=UTC)
+        return t + timedelta(days=1) - timedelta(seconds=1) if r.first_precision == "day" else t
+
     firsts = sorted(((r, parse_time(r.first_time)) for r in s.coverage if r.first_time),
-                    key=lambda x: x[1] or datetime.max.replace(tzinfo=UTC))
-    items = []
+                    key=order)
+    items: list[tuple[str, datetime | date, str, str]] = []
     for r, t in firsts:
         if t is None:
             continue
-        note = "first" if not r.lag_hours else f"+{r.lag_hours:.1f} h"
-        items.append((r.name, t, note, STATUS_STYLE["covered"][2]))
+        day_only = r.first_precision == "day"
+        if not day_only and not r.lag_hours and not r.lag_days:
+            note = "first"
+        else:
+            note = _lag_text(r.lag_hours, r.lag_days)
+        items.append((r.name, t.date() if day_only else t, note, STATUS_STYLE["covered"][2]))
     if not items:
         return '<p class="note">No outlet reported this story in the window.</p>'
     lo, hi = _bounds(s)
@@ -231,7 +263,7 @@ def samples_list(s: StoryResult, ctx: ReportContext) -> str:
         src = (f'<a class="muted" href="{href}" rel="noopener noreferrer nofollow">original</a>'
                if href else f'<span class="muted mono">{esc(a.url)}</span>')
         rep = f' <span class="muted">(reprint of #{a.reprint_of})</span>' if a.reprint_of else ""
-        when = (a.published or a.fetched_at or "")[:16].replace("T", " ")
+        when = _when(a.published or a.fetched_at, a.published_precision if a.published else "")
         items.append(f'<li><span class="muted">{esc(when)}</span> <b>{esc(ctx.outlet_name(a.outlet_id))}'
                      f"</b>: {head}{rep} \u00b7 {src}</li>")
     more = len(s.samples) - SAMPLE_LIMIT
@@ -261,7 +293,7 @@ def story_section(s: StoryResult, ctx: ReportContext) -> str:
     n_unr = sum(r.status == "unreachable" for r in s.coverage)
     first = s.first_report
     first_html = (f"{esc(ctx.outlet_name(first.outlet_id))}, "
-                  f"{esc((first.published or first.fetched_at)[:16].replace('T', ' '))}"
+                  f"{esc(_when(first.published or first.fetched_at, first.published_precision))}"
                   if first else "none")
     facts = (f'<ul class="facts"><li><b>{s.matching_total}</b><span>matching articles</span></li>'
              f"<li><b>{n_cov}</b><span>outlets covered it</span></li>"

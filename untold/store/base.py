@@ -6,15 +6,15 @@ without touching them. The SQLite backend (``store.sqlite``) is the default.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, NamedTuple, Protocol
 
 from untold.models import ArticleRecord, CaptureRecord, ExtractedArticle, Outlet
 
-__all__ = ["AddOutcome", "CaptureLocation", "CaptureRange", "FrontierEntry", "NewArticle",
-           "Store", "WarcFileEntry"]
+__all__ = ["AddOutcome", "CaptureLocation", "CaptureRange", "FrontierEntry",
+           "ListingObservation", "NewArticle", "Store", "WarcFileEntry"]
 
 
 @dataclass(frozen=True)
@@ -26,6 +26,7 @@ class FrontierEntry:
     source: str  # feed | sitemap | links | manual
     published_hint: datetime | None = None
     title_hint: str | None = None
+    hint_precision: str = ""  # "time" | "day" (a bare day: 00:00 UTC of it) | "" when none
 
 
 @dataclass(frozen=True)
@@ -86,6 +87,26 @@ class WarcFileEntry:
     last_imported: datetime
 
 
+@dataclass(frozen=True)
+class ListingObservation:
+    """One fetch of a listing (a feed, one walk of an outlet's sitemaps, a home page):
+    whether it answered, and the span of publication time it lists, from its oldest
+    item to the listing's own time. A failed one observes nothing."""
+
+    outlet_id: str
+    url: str
+    kind: str  # feed | sitemap | home
+    fetched_at: datetime
+    listed_at: datetime  # the listing's time: fetched_at, or the server's earlier Date
+    ok: bool
+    failure: str | None = None  # stable failure string when not ok
+    not_modified: bool = False  # a 304: the same listing as the last one read
+    items: int = 0
+    undated: int = 0  # items without a time (home page links): resolved from their articles
+    oldest: datetime | None = None
+    newest: datetime | None = None
+
+
 class Store(Protocol):
     """What every backend provides."""
 
@@ -101,6 +122,7 @@ class Store(Protocol):
                     frontier: tuple[str, str] | None = None) -> int: ...
     def add_to_frontier(self, entries: Iterable[FrontierEntry]) -> int: ...
     def pending(self, outlet_id: str, limit: int) -> list[FrontierEntry]: ...
+    def frontier_entry(self, url: str) -> FrontierEntry | None: ...
     def mark_frontier(self, url: str, state: str, capture_id: int | None) -> None: ...
     def fetched_unstored(self) -> list[tuple[str, str, dict[str, Any]]]: ...
     def frontier_counts(self) -> dict[str, dict[str, int]]: ...
@@ -110,6 +132,13 @@ class Store(Protocol):
                          failure: str | None) -> None: ...
     def add_articles(self, items: Sequence[NewArticle]) -> list[AddOutcome]: ...
     def count_articles(self) -> int: ...
+    # outlet title templates (store.sqlite_titles, extract.titles)
+    def recent_titles(self, outlet_id: str, limit: int) -> list[str]: ...
+    def title_affixes(self, outlet_id: str) -> tuple[list[str], list[str]]: ...
+    def add_title_affixes(self, outlet_id: str, prefixes: Sequence[str],
+                          suffixes: Sequence[str], titles: int) -> None: ...
+    def rewrite_titles(self, outlet_id: str, prefixes: Sequence[str], suffixes: Sequence[str],
+                       strip: Callable[[str], str]) -> int: ...
     def iter_articles(self, outlet_ids: Sequence[str] | None = None,
                       batch: int = 1000) -> Iterator[ArticleRecord]: ...
     def known_article_urls(self, urls: Iterable[str]) -> set[str]: ...
@@ -130,3 +159,5 @@ class Store(Protocol):
     def register_warc_file(self, path: str, size: int,
                            mtime: datetime) -> WarcFileEntry | None: ...
     def set_warc_file_digest(self, path: str, size: int, sha256: str) -> None: ...
+    def add_listing_observation(self, obs: ListingObservation) -> int: ...
+    def resolve_listing_span(self, observation_id: int, urls: Sequence[str]) -> None: ...

@@ -404,6 +404,63 @@ CREATE INDEX captures_warc ON captures(warc_file, warc_offset, warc_length, warc
 CREATE INDEX articles_outlet_id ON articles(outlet_id);
 """
 
+# Dates by precision (untold.extract.dates): a day-only date is stored as 00:00 UTC of
+# the stated day, a label, so readers must know it is one; where the date came from;
+# the page's last modification, kept apart from its publication; a page and a listing
+# that disagreed by more than a day. Rows from before: a 00:00:00 UTC publication was
+# how a bare day was stored, so it is marked a day (a real midnight time is rare).
+_V9_DATE_PRECISION = """
+ALTER TABLE articles ADD COLUMN published_precision TEXT;  -- time | day; NULL when no date
+ALTER TABLE articles ADD COLUMN published_source TEXT;  -- jsonld|meta|time|htmldate|url|feed|sitemap
+ALTER TABLE articles ADD COLUMN modified TEXT;          -- ISO 8601 UTC, as the page states it
+ALTER TABLE articles ADD COLUMN modified_precision TEXT;
+ALTER TABLE articles ADD COLUMN published_disagreement TEXT;  -- 'page meta 2026-10-01 vs feed ...'
+ALTER TABLE frontier ADD COLUMN published_hint_precision TEXT;  -- time | day
+UPDATE articles SET published_precision =
+    CASE WHEN published LIKE '%T00:00:00Z' THEN 'day' ELSE 'time' END
+    WHERE published IS NOT NULL;
+UPDATE frontier SET published_hint_precision =
+    CASE WHEN published_hint LIKE '%T00:00:00Z' THEN 'day' ELSE 'time' END
+    WHERE published_hint IS NOT NULL;
+"""
+
+# Which days of an outlet untold observed: one row per listing fetch (a feed, one walk
+# of the outlet's sitemaps, a home page), answered or failed, with the span of
+# publication time it lists (its oldest item to the listing's own time). A silence
+# is read only on days some listing covered (untold.analyze.observed).
+_V10_LISTING_OBSERVATIONS = """
+CREATE TABLE listing_observations (
+    id INTEGER PRIMARY KEY,
+    outlet_id TEXT NOT NULL,
+    url TEXT NOT NULL,              -- the feed, the first sitemap root, the home page
+    kind TEXT NOT NULL,             -- feed | sitemap | home
+    fetched_at TEXT NOT NULL,       -- ISO 8601 UTC, when untold fetched it
+    listed_at TEXT NOT NULL,        -- the listing's time: fetched_at or the server's earlier Date
+    ok INTEGER NOT NULL,            -- 0: failed (refused, reset, timeout, 5xx...): observes nothing
+    not_modified INTEGER NOT NULL DEFAULT 0,  -- 304: the listing last read, unchanged
+    failure TEXT,                   -- stable failure string when ok = 0
+    items INTEGER NOT NULL DEFAULT 0,
+    undated INTEGER NOT NULL DEFAULT 0,  -- items without a time (resolved from their articles)
+    oldest TEXT,                    -- oldest listed item's time; NULL: none known
+    newest TEXT
+);
+CREATE INDEX listing_observations_outlet ON listing_observations(outlet_id, url, listed_at);
+"""
+
+# An outlet's title template (untold.extract.titles): prefixes and suffixes most of its
+# titles share (' | The Outlet'), learned from its stored titles and removed from them.
+# Kept for good: once the stored titles are stripped they no longer show it.
+_V11_TITLE_AFFIXES = """
+CREATE TABLE title_affixes (
+    outlet_id TEXT NOT NULL,
+    position TEXT NOT NULL,         -- prefix | suffix
+    affix TEXT NOT NULL,            -- with its separator, as it ends the titles
+    titles INTEGER NOT NULL,        -- how many titles it was learned from
+    learned_at TEXT NOT NULL,
+    PRIMARY KEY (outlet_id, position, affix)
+);
+"""
+
 MIGRATIONS: list[tuple[int, str, str]] = [
     (1, "core archive: outlets, captures, articles, fts, frontier", _V1_CORE),
     (2, "reachability: measurements and verdicts", _V2_MEASUREMENTS),
@@ -414,4 +471,7 @@ MIGRATIONS: list[tuple[int, str, str]] = [
     (7, "LSH bands in one b-tree (WITHOUT ROWID)", _V7_LSH_CLUSTERED),
     (8, "evidence: external WARC files, stored-bytes digests of captures",
      _V8_WARC_FILES),
+    (9, "dates: publication precision and source, modification time", _V9_DATE_PRECISION),
+    (10, "observed days: listing fetches and the spans they list", _V10_LISTING_OBSERVATIONS),
+    (11, "titles: each outlet's learned title template", _V11_TITLE_AFFIXES),
 ]

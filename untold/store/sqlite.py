@@ -23,9 +23,11 @@ from untold.models import ArticleRecord, CaptureRecord, ExtractedArticle, Outlet
 from untold.store.base import AddOutcome, FrontierEntry, NewArticle
 from untold.store.schema import MIGRATIONS
 from untold.store.sqlite_analysis import AnalysisMixin
+from untold.store.sqlite_coverage import CoverageMixin
 from untold.store.sqlite_edits import EditsMixin
 from untold.store.sqlite_evidence import EvidenceMixin
 from untold.store.sqlite_reach import ReachMixin
+from untold.store.sqlite_titles import TitlesMixin
 from untold.store.textindex import index_text
 from untold.timeutil import from_iso, now_utc, to_iso
 
@@ -48,7 +50,8 @@ def _dumps(v: Sequence[str]) -> str:
     return json.dumps(list(v), ensure_ascii=False)
 
 
-class SQLiteStore(ReachMixin, AnalysisMixin, EditsMixin, EvidenceMixin):
+class SQLiteStore(ReachMixin, AnalysisMixin, EditsMixin, EvidenceMixin, CoverageMixin,
+                  TitlesMixin):
     """The archive in one SQLite file. Open with :func:`untold.store.open_store`."""
 
     backend = "sqlite"
@@ -240,8 +243,9 @@ class SQLiteStore(ReachMixin, AnalysisMixin, EditsMixin, EvidenceMixin):
             for e in entries:
                 cur = c.execute(
                     "INSERT OR IGNORE INTO frontier (url,outlet_id,source,discovered_at,"
-                    "published_hint,title_hint) VALUES (?,?,?,?,?,?)",
-                    (e.url, e.outlet_id, e.source, now, to_iso(e.published_hint), e.title_hint),
+                    "published_hint,title_hint,published_hint_precision) VALUES (?,?,?,?,?,?,?)",
+                    (e.url, e.outlet_id, e.source, now, to_iso(e.published_hint), e.title_hint,
+                     _hint_precision(e.published_hint, e.hint_precision)),
                 )
                 n += cur.rowcount
         return n
@@ -249,12 +253,12 @@ class SQLiteStore(ReachMixin, AnalysisMixin, EditsMixin, EvidenceMixin):
     def pending(self, outlet_id: str, limit: int) -> list[FrontierEntry]:
         """New URLs of an outlet, newest first; ones that failed before go last."""
         rows = self.conn.execute(
-            "SELECT url,outlet_id,source,published_hint,title_hint FROM frontier "
-            "WHERE outlet_id=? AND state='new' ORDER BY attempts, published_hint DESC, url "
-            "LIMIT ?",
+            "SELECT url,outlet_id,source,published_hint,title_hint,published_hint_precision "
+            "FROM frontier WHERE outlet_id=? AND state='new' "
+            "ORDER BY attempts, published_hint DESC, url LIMIT ?",
             (outlet_id, limit),
         ).fetchall()
-        return [FrontierEntry(r[0], r[1], r[2], from_iso(r[3]), r[4]) for r in rows]
+        return [FrontierEntry(r[0], r[1], r[2], from_iso(r[3]), r[4], r[5] or "") for r in rows]
 
     def mark_frontier(self, url: str, state: str, capture_id: int | None) -> None:
         """Move a URL on; a failure counts an attempt, ``failed`` returns to ``new``
@@ -293,11 +297,12 @@ class SQLiteStore(ReachMixin, AnalysisMixin, EditsMixin, EvidenceMixin):
             out.setdefault(oid, {})[state] = n
         return out
 
-    def frontier_hint(self, url: str) -> tuple[datetime | None, str | None]:
-        row = self.conn.execute(
-            "SELECT published_hint,title_hint FROM frontier WHERE url=?", (url,)
-        ).fetchone()
-        return (from_iso(row[0]), row[1]) if row else (None, None)
+    def frontier_entry(self, url: str) -> FrontierEntry | None:
+        """The URL's frontier row: where it was found, with the listing's date and title."""
+        r = self.conn.execute(
+            "SELECT url,outlet_id,source,published_hint,title_hint,published_hint_precision "
+            "FROM frontier WHERE url=?", (url,)).fetchone()
+        return FrontierEntry(r[0], r[1], r[2], from_iso(r[3]), r[4], r[5] or "") if r else None
 
     # -- feed / sitemap state -----------------------------------------------
     def source_state(self, url: str) -> tuple[str | None, str | None]:
@@ -340,14 +345,23 @@ class SQLiteStore(ReachMixin, AnalysisMixin, EditsMixin, EvidenceMixin):
         ).fetchone()
         if row:
             return AddOutcome(article_id=int(row[0]), outcome="duplicate")
-        published = a.published or it.published_hint
+        # the collector combines the page's date with its listing's by precision
+        # (extract.dates.combine); a bare hint is only the last resort here
+        published, precision, source = a.published, a.published_precision, a.published_source
+        if published is None and it.published_hint is not None:
+            published, source = it.published_hint, "listing"
+            precision = _hint_precision(published, "") or ""
         cur = c.execute(
             "INSERT INTO articles (outlet_id,url,canonical_url,title,text,author,language,"
-            "language_confidence,published,fetched_at,capture_id,sha256,text_hash,minhash) "
-            "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+            "language_confidence,published,fetched_at,capture_id,sha256,text_hash,minhash,"
+            "published_precision,published_source,modified,modified_precision,"
+            "published_disagreement) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
             (it.outlet_id, a.url, a.canonical_url, a.title, a.text, a.author, a.language,
              a.language_confidence, to_iso(published), to_iso(it.fetched_at), it.capture_id,
-             it.sha256, a.text_hash, a.minhash or None),
+             it.sha256, a.text_hash, a.minhash or None,
+             (precision or _hint_precision(published, "")) if published else None,
+             source or None, to_iso(a.modified), a.modified_precision or None,
+             a.published_disagreement or None),
         )
         aid = cur.lastrowid
         assert aid is not None
@@ -569,6 +583,15 @@ _TRANSLATED: dict[int, tuple[str, str]] = {
     _NOTADB: ("not an untold archive (not a SQLite file)", "check the study's archive path"),
     _CANTOPEN: ("cannot open the archive file", "check the path and permissions"),
 }
+
+
+def _hint_precision(at: datetime | None, said: str) -> str | None:
+    """A date's precision as stated, else as a bare day was always stored (00:00 UTC)."""
+    if at is None:
+        return None
+    if said:
+        return said
+    return "day" if (at.hour, at.minute, at.second) == (0, 0, 0) else "time"
 
 
 def _primary_code(exc: sqlite3.Error) -> int | None:

@@ -86,6 +86,12 @@ class AnalysisMixin:
             "AND finished_at IS NOT NULL ORDER BY id DESC LIMIT 1", (kind, story_id)).fetchone()
         return int(row[0]) if row else None
 
+    def analysis_run_info(self, run_id: int) -> tuple[str, dict[str, Any]] | None:
+        """The rules version and parameters a run was made with (None: no such run)."""
+        row = self.conn.execute("SELECT rules_version, params FROM analysis_runs WHERE id=?",
+                                (run_id,)).fetchone()
+        return (str(row[0]), json.loads(row[1] or "{}")) if row else None
+
     def add_observations(self, run_id: int, story_id: str | None,
                          items: Iterable[ObservationRecord]) -> int:
         rows = [(run_id, story_id, o.kind, o.subject, o.key, _dumps(o.value)) for o in items]
