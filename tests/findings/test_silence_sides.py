@@ -52,8 +52,10 @@ groups = ["state"]
 """
 
 
-def _build(dest: Path, falling: set[str], drop_day: int, event_day: int) -> Path:
-    """An archive where the outlets ``falling`` fall to a quarter from ``drop_day``."""
+def _build(dest: Path, falling: set[str], drop_day: int, event_day: int,
+           light: bool = False) -> Path:
+    """An archive where the outlets ``falling`` fall to a quarter from ``drop_day``
+    (``light``: they publish one story article a day before it, one in four days after)."""
     dest.mkdir(parents=True, exist_ok=True)
     outlets_toml = "\n".join(
         f'[[outlets]]\nid = "{o}"\nname = "Outlet {o.upper()}"\ndomains = ["{o}.example"]\n'
@@ -69,6 +71,8 @@ def _build(dest: Path, falling: set[str], drop_day: int, event_day: int) -> Path
     for k, o in enumerate(OUTLETS):
         for d in range(DAYS):
             story = 2 if o not in falling or d < drop_day else int((d + k) % 2 == 0)
+            if light and o in falling:
+                story = 1 if d < drop_day else int((d + k) % 4 == 0)
             for slot in range(PER_DAY):
                 n += 1
                 when = START + timedelta(days=d, hours=10 + slot)
@@ -134,6 +138,22 @@ def test_a_drop_nine_days_before_the_event_is_no_event_silence(tmp_path: Path) -
     rows = [r for r in listed if r["rule"] == "silence.event_group"]
     assert rows and all("drop_before_event" in r["why"] for r in rows)
     assert "9 days before the event" in rows[0]["why_not"]
+    # each named outlet's own DiD is no event silence either: its own earlier drop, or
+    # (an outlet rarely has the articles to show it) the named outlets' together
+    outlet_tests = [t for t in tests if t.rule == "silence.event_outlet"
+                    and t.p_value is not None and t.big_enough]
+    assert outlet_tests and all("drop_before_event" in t.detail for t in outlet_tests)
+
+
+def test_a_light_outlets_earlier_drop_is_shown_by_the_named_outlets_together(
+        tmp_path: Path) -> None:
+    study = _build(tmp_path, {"s1", "s2", "s3"}, drop_day=11, event_day=20, light=True)
+    tests, found = _run(study)
+    assert not [f for f in found if f.rule.startswith("silence.event")], [
+        f.sentence for f in found]
+    outlet_tests = [t for t in tests if t.rule == "silence.event_outlet"
+                    and t.p_value is not None and t.big_enough]
+    assert outlet_tests and all("drop_before_event" in t.detail for t in outlet_tests)
 
 
 def test_a_drop_at_the_event_is_still_found(tmp_path: Path) -> None:

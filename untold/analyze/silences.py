@@ -251,9 +251,27 @@ def event_tests(data: StoryData, level: str = "group") -> list[RuleTest]:
                                      f"the group the event names ({named})", treated,
                                      control))
             continue
+        group_pre: dict[str, Any] | None = None
+        by_outlet = data.by_outlet()
         for oid in sorted(treated):
-            tests.append(_event_test(data, ev, "silence.event_outlet", oid,
-                                     data.outlets[oid].name, {oid}, control))
+            t = _event_test(data, ev, "silence.event_outlet", oid, data.outlets[oid].name,
+                            {oid}, control)
+            if t.p_value is not None and t.big_enough and "drop_before_event" not in t.detail:
+                # one outlet rarely has the articles to show its own earlier drop; when
+                # the outlets the event names fell together before it, the outlet's
+                # drop is not shown to follow the event either
+                if group_pre is None:
+                    group_pre = _drop_before(
+                        data, ev, [a for o in sorted(treated) for a in by_outlet.get(o, ())],
+                        [a for o in sorted(control) for a in by_outlet.get(o, ())]) or {}
+                if group_pre:
+                    t.detail["drop_before_event"] = {**group_pre, "of": "named_outlets"}
+                    t.sentence += (
+                        f" But the outlets the event names, together, were already falling "
+                        f"on {group_pre['day']}, {group_pre['days_before_event']} days before "
+                        f"it (by chance {chance(group_pre['p_value'])}), so this drop is not "
+                        f"shown to follow the event.")
+            tests.append(t)
     return tests
 
 
