@@ -10,12 +10,10 @@ them in a sitemap, ``homey`` its latest ``HOME_ITEMS`` as links on its home page
 
 from __future__ import annotations
 
-import threading
 from datetime import UTC, datetime, timedelta
 from email.utils import format_datetime
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Any
 
+from tests.support.clock_server import ClockServer
 from untold.demo_site import PARAS
 
 __all__ = ["DAY0", "FEED_DAYS", "HOME_ITEMS", "HOSTS", "ClockSite", "day", "study_toml"]
@@ -44,22 +42,10 @@ def _article(host: str, i: int) -> str:
             f"</head><body><article><h1>Новости {i}</h1>{paras}</article></body></html>")
 
 
-class ClockSite:
+class ClockSite(ClockServer):
     def __init__(self) -> None:
-        self.now = DAY0
+        super().__init__(DAY0)
         self.fail: dict[str, int] = {}
-        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
-        self.httpd.daemon_threads = True
-        self.port = self.httpd.server_address[1]
-        self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
-
-    def __enter__(self) -> ClockSite:
-        self.thread.start()
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.httpd.shutdown()
-        self.httpd.server_close()
 
     def live(self) -> list[int]:
         return [i for i in range(N_ARTICLES) if published(i) <= self.now]
@@ -96,30 +82,6 @@ class ClockSite:
             if i in live:
                 return 200, _article(host, i), "text/html; charset=utf-8"
         return 404, "not found", "text/plain"
-
-    def _handler(self) -> type[BaseHTTPRequestHandler]:
-        site = self
-
-        class H(BaseHTTPRequestHandler):
-            protocol_version = "HTTP/1.1"
-
-            def log_message(self, *a: Any) -> None:
-                pass
-
-            def date_time_string(self, timestamp: float | None = None) -> str:
-                return format_datetime(site.now, usegmt=True)  # the simulated clock
-
-            def do_GET(self) -> None:
-                host = (self.headers.get("Host") or "").split(":")[0]
-                status, text, ctype = site.respond(host, self.path)
-                body = text.encode("utf-8")
-                self.send_response(status)
-                self.send_header("Content-Type", ctype)
-                self.send_header("Content-Length", str(len(body)))
-                self.end_headers()
-                self.wfile.write(body)
-
-        return H
 
 
 def study_toml(port: int, *, refused: dict[str, int] | None = None,

@@ -11,12 +11,10 @@ the group "home" (``feedonly`` and ``mapped``); the others are "away".
 
 from __future__ import annotations
 
-import threading
 from datetime import UTC, datetime, timedelta
 from email.utils import format_datetime
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Any
 
+from tests.support.clock_server import ClockServer
 from untold.demo_site import PARAS
 
 __all__ = ["DAY0", "DAYS", "EVENT_DAY", "OUTLETS", "StorySite", "study_toml"]
@@ -56,27 +54,16 @@ def _page(oid: str, i: int, when: datetime, story: bool) -> str:
             f"<body><article><h1>{title}</h1><p>{lead}</p>{paras}</article></body></html>")
 
 
-class StorySite:
+class StorySite(ClockServer):
     def __init__(self) -> None:
-        self.now = DAY0
+        super().__init__(DAY0)
         self.items = {o: _articles(o) for o in OUTLETS}
-        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
-        self.httpd.daemon_threads = True
-        self.port = self.httpd.server_address[1]
-        self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
-
-    def __enter__(self) -> StorySite:
-        self.thread.start()
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.httpd.shutdown()
-        self.httpd.server_close()
 
     def story_articles(self, oid: str) -> int:
         return sum(1 for _, s in self.items[oid] if s)
 
-    def respond(self, oid: str, path: str) -> tuple[int, str, str]:
+    def respond(self, host: str, path: str) -> tuple[int, str, str]:
+        oid = host.removesuffix(".example")
         live = [(i, t, s) for i, (t, s) in enumerate(self.items.get(oid, [])) if t <= self.now]
         base = f"http://{oid}.example"
         if path == "/robots.txt":
@@ -100,30 +87,6 @@ class StorySite:
                 if j == i:
                     return 200, _page(oid, i, t, s), "text/html; charset=utf-8"
         return 404, "not found", "text/plain"
-
-    def _handler(self) -> type[BaseHTTPRequestHandler]:
-        site = self
-
-        class H(BaseHTTPRequestHandler):
-            protocol_version = "HTTP/1.1"
-
-            def log_message(self, *a: Any) -> None:
-                pass
-
-            def date_time_string(self, timestamp: float | None = None) -> str:
-                return format_datetime(site.now, usegmt=True)  # the simulated clock
-
-            def do_GET(self) -> None:
-                host = (self.headers.get("Host") or "").split(":")[0]
-                status, text, ctype = site.respond(host.removesuffix(".example"), self.path)
-                body = text.encode("utf-8")
-                self.send_response(status)
-                self.send_header("Content-Type", ctype)
-                self.send_header("Content-Length", str(len(body)))
-                self.end_headers()
-                self.wfile.write(body)
-
-        return H
 
 
 def study_toml(port: int, *, refused_port: int | None = None) -> str:

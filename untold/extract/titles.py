@@ -31,8 +31,10 @@ from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from functools import partial
-from typing import Any, Protocol
+from typing import Any
 from urllib.parse import urlsplit
+
+from untold.store.base import TitleStore
 
 __all__ = [
     "LABEL_MIN_TITLES",
@@ -413,17 +415,6 @@ def _set_off(title: str, at: int) -> bool:
     """Whether a separator of ``title`` covers the boundary at ``at`` (an affix's edge)."""
     return any(m.start() <= at < m.end() or (m.start() == m.end() == at)
                for m in _separators(title, _SEPARATOR))
-
-
-class TitleStore(Protocol):
-    """What :func:`refresh_outlet_titles` needs of a store (``store.sqlite_titles``)."""
-
-    def recent_titles(self, outlet_id: str, limit: int) -> list[str]: ...
-    def title_affixes(self, outlet_id: str) -> tuple[list[str], list[str]]: ...
-    def add_title_affixes(self, outlet_id: str, prefixes: Sequence[str],
-                          suffixes: Sequence[str], titles: int) -> None: ...
-    def rewrite_titles(self, outlet_id: str, prefixes: Sequence[str], suffixes: Sequence[str],
-                       strip: Callable[[str], str]) -> int: ...
 
 
 def refresh_outlet_titles(store: TitleStore, outlet_ids: Iterable[str]) -> int:
