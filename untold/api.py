@@ -6,8 +6,10 @@ user-level job; long jobs accept a ``progress`` callback.
 
 from __future__ import annotations
 
+import json
 import shutil
 from collections.abc import Callable, Sequence
+from datetime import datetime
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -64,8 +66,10 @@ def testlist_to_toml(csv_path: Path, *, country: str | None = None) -> str:
 
 
 def collect(study: StudyLike, *, outlets: Sequence[str] = (),
-            progress: Callable[..., None] | None = None, transport: Any = None) -> Any:
-    """Discover and fetch new articles (see ``collect.pipeline``)."""
+            progress: Callable[..., None] | None = None, transport: Any = None,
+            now: datetime | None = None) -> Any:
+    """Discover and fetch new articles (see ``collect.pipeline``). ``now`` dates the
+    fetches on a simulated clock (the demo); default the wall clock."""
     from untold.collect.pipeline import collect as run
 
     st = load(study)
@@ -74,7 +78,8 @@ def collect(study: StudyLike, *, outlets: Sequence[str] = (),
         raise ConfigError(f"no outlet with id {sorted(unknown)[0]!r}", source=str(st.path))
     store = open_archive(st)
     try:
-        return run(st, store, outlets=outlets, progress=progress, transport=transport)
+        return run(st, store, outlets=outlets, progress=progress, transport=transport,
+                   clock=(lambda: now) if now is not None else None)
     finally:
         store.close()
 
@@ -211,19 +216,28 @@ def demo(dest: str | Path = "untold-demo", *, scale: float = 1.0,
     Offline and for real: the example's outlets are served by a local server on
     127.0.0.1 (the study reaches it through ``[fetch] resolve``) whose clock steps
     through the example's two months; at each step untold collects what is new
-    and revisits what is due, as a cron job would. Then it analyses the story,
-    computes the findings (omissions, silences, framing, edits) and writes the
-    report. ``progress(stage, detail)`` is told of each step. Returns the paths
-    (study, ground truth, archive, report) and the stats of each stage.
+    and revisits what is due, as a cron job would. Twice a day of that clock,
+    untold's probe measures every outlet's home page from the collector's network
+    (where the example's censor resets one outlet's TLS handshakes and answers a
+    block page for another's name) against a real control, an ``untold helper``
+    on 127.0.0.1; the example's OONI measurements from another network are
+    imported. Then it analyses the story, computes the findings (omissions,
+    silences, framing, edits) and writes the report. ``progress(stage, detail)``
+    is told of each step. Returns the paths (study, ground truth, archive,
+    report) and the stats of each stage.
     """
     from untold.api_edits import analyze_edits, revisit
     from untold.api_findings import compute_findings, findings
+    from untold.api_ooni import install_fingerprints, ooni_import
     from untold.api_report import report
     from untold.api_stories import analyze
     from untold.demo import scenario as sc
     from untold.demo.generator import generate
+    from untold.demo.measure import control_helper, probe_options, run_probes
+    from untold.demo.ooni import example_fingerprints_csv, write_ooni_file
     from untold.demo.server import DemoServer
     from untold.demo.study import build_example
+    from untold.demo.truth import blocking_truth
 
     def tell(stage: str, detail: Any = None) -> None:
         if progress is not None:
@@ -231,18 +245,49 @@ def demo(dest: str | Path = "untold-demo", *, scale: float = 1.0,
 
     eco = generate(scale=scale)
     passes = sc.collect_passes()
+    probes = sc.probe_times()
+    # one clock for both: (time, what happens then), a pass counting as two steps
+    steps = sorted([(t, "collect") for t in passes] + [(t, "probe") for t in probes])
+    total = 2 * len(passes) + len(probes)
     collected: list[Any] = []
     revisited: list[Any] = []
+    measured = 0
+    dest = Path(dest)
     with DemoServer(eco, now=passes[0]) as server:
         # the port changes each run; the archive (and what it holds) stays
-        paths = build_example(Path(dest), port=server.port, eco=eco)
+        paths = build_example(dest, port=server.port, tls_port=server.tls_port,
+                              ca_file=server.ca_file, eco=eco)
+        if server.dns_block_method != "blockpage":  # no second loopback address here
+            truth = json.loads(paths["ground_truth"].read_text(encoding="utf-8"))
+            truth["blocking"] = blocking_truth(server.dns_block_method)
+            paths["ground_truth"].write_text(json.dumps(truth, ensure_ascii=False, indent=1),
+                                             encoding="utf-8")
         st = load_study(paths["study"])
-        for i, t in enumerate(passes, 1):
-            server.now = t
-            tell("collect", (i, len(passes), t))
-            collected.append(collect(st))
-            tell("revisit", (i, len(passes), t))
-            revisited.append(revisit(st, now=t))
+        # the example censor's block page, as a study carries the fingerprints of the
+        # block pages of the networks it measures
+        fp_file = dest / "ooni" / "example-blockpage.csv"
+        fp_file.parent.mkdir(parents=True, exist_ok=True)
+        fp_file.write_text(example_fingerprints_csv(), encoding="utf-8")
+        install_fingerprints([fp_file], study=st)
+        done = 0
+        with control_helper(server) as (control_url, token):
+            opts = probe_options(server, control_url, token)
+            for t, what in steps:
+                server.now = t
+                if what == "probe":
+                    tell("probe", (done, total, t))
+                    measured += len(run_probes(st, server, opts, t))
+                    done += 1
+                    continue
+                tell("collect", (done, total, t))
+                # a simulation: its fetches are dated at its clock, so fetch counts,
+                # first-seen times and versions line up with the example's time
+                collected.append(collect(st, now=t))
+                tell("revisit", (done + 1, total, t))
+                revisited.append(revisit(st, now=t, date_captures=True))
+                done += 2
+    tell("import OONI measurements", None)
+    ooni = ooni_import(st, [write_ooni_file(dest / "ooni", eco)])
     tell("analyze", None)
     stories = analyze(st)
     edits = analyze_edits(st)
@@ -254,7 +299,7 @@ def demo(dest: str | Path = "untold-demo", *, scale: float = 1.0,
     return {"study": paths["study"], "ground_truth": paths["ground_truth"],
             "archive": st.archive_dir, "report": out, "collected": collected,
             "revisited": revisited, "stories": stories, "edits": edits,
-            "findings": listed}
+            "findings": listed, "measured": measured, "ooni": ooni}
 
 
 # Areas keep their entry points in their own modules; this is the one surface.

@@ -37,11 +37,13 @@ def _check_outlets(st: Any, outlets: Sequence[str]) -> None:
 
 def revisit(study: Any, *, now: datetime | None = None, outlets: Sequence[str] = (),
             limit: int | None = None, transport: Any = None,
-            progress: Callable[..., None] | None = None) -> RevisitStats:
+            progress: Callable[..., None] | None = None,
+            date_captures: bool = False) -> RevisitStats:
     """Revisit what is due at ``now`` (default: the wall clock) and exit.
 
     ``now`` runs the schedule on simulated time (tests, the demo); captures keep
-    their real fetch times.
+    their real fetch times unless ``date_captures`` (a whole simulation, as the
+    demo is) dates them at ``now`` too.
     """
     from untold.api import open_archive
     from untold.collect.revisit import revisit as run
@@ -56,7 +58,8 @@ def revisit(study: Any, *, now: datetime | None = None, outlets: Sequence[str] =
     store = open_archive(st)
     try:
         return run(st, store, clock=(lambda: now) if now is not None else None,
-                   outlets=outlets, limit=limit, transport=transport, progress=progress)
+                   outlets=outlets, limit=limit, transport=transport, progress=progress,
+                   date_captures=date_captures and now is not None)
     finally:
         store.close()
 

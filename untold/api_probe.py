@@ -72,13 +72,18 @@ def probe(study: StudyLike | None, urls: Sequence[str] = (), *,
           options: ProbeOptions | None = None, i_understand: bool = False,
           ask: Callable[[str], bool] | None = None,
           articles_per_outlet: int = ARTICLES_PER_OUTLET, outlets: Sequence[str] = (),
-          progress: Callable[[int, int, str], None] | None = None) -> list[dict[str, Any]]:
+          progress: Callable[[int, int, str], None] | None = None,
+          clock: Callable[[], datetime] | None = None) -> list[dict[str, Any]]:
     """Probe URLs (or a study's outlets) from this network; score and, with a study, store.
 
     Asks for informed consent first (``ask(notice) -> bool``; None when no one can
     answer, then ``i_understand`` must be given). Returns one row per URL:
-    ``{"url", "outlet", "measurement", "verdict", "measurement_id"}``.
+    ``{"url", "outlet", "measurement", "verdict", "measurement_id"}``. Verdicts use
+    untold's fingerprints plus those installed for the user and the study (as
+    ``ooni import`` does). ``clock`` (aware, UTC) gives the measurements' times:
+    the system's unless a simulated network has its own.
     """
+    from untold.api_ooni import load_fingerprints
     from untold.probe.runner import check_url, run_probe
     from untold.probe.verdicts import score
 
@@ -95,11 +100,12 @@ def probe(study: StudyLike | None, urls: Sequence[str] = (), *,
         targets = list(probe_targets(st, articles_per_outlet=articles_per_outlet,
                                      outlets=outlets))
     ensure_probe_consent(st, i_understand=i_understand, ask=ask)
-    measurements = run_probe([u for u, _ in targets], opts, progress=progress)
+    fp = load_fingerprints(st)  # before probing: a malformed installed file stops it early
+    measurements = run_probe([u for u, _ in targets], opts, progress=progress, clock=clock)
     rows = []
     for (url, outlet), m in zip(targets, measurements, strict=True):
-        rows.append({"url": url, "outlet": outlet, "measurement": m, "verdict": score(m),
-                     "measurement_id": None})
+        rows.append({"url": url, "outlet": outlet, "measurement": m,
+                     "verdict": score(m, fingerprints=fp), "measurement_id": None})
     if st is not None:
         _store(st, rows, opts)
     return rows

@@ -48,6 +48,20 @@ def _edits(st: Study, files_dir: Path, report_name: str,
     return [(title, fragment)]
 
 
+def _outlet_output(store: Any, reach: Sequence[dict[str, Any]]) -> dict[str, dict[str, int]]:
+    """Articles per UTC day of every measured outlet over the reachability section's time
+    axis (its output lane: what the archive holds while an outlet was blocked)."""
+    from untold.report.sections_reach import reach_span
+
+    span = reach_span(reach)
+    ids = sorted({str(r["outlet_id"]) for r in reach if r.get("outlet_id")})
+    if span is None or not ids:
+        return {}
+    days = [d.strftime("%Y-%m-%d") for d in span]  # [start day, end day): ISO prefixes
+    out: dict[str, dict[str, int]] = store.output_by_day(ids, days[0], days[1])
+    return out
+
+
 def report_context(study: str | Path | Study, out: Path, *, analyze_missing: bool = True,
                    extra_sections: Sequence[tuple[str, str]] = (),
                    progress: Callable[[str], None] | None = None) -> Any:
@@ -75,6 +89,7 @@ def report_context(study: str | Path | Study, out: Path, *, analyze_missing: boo
         say("findings")
         findings = store.findings() if version >= SCHEMA_ANALYSIS else []  # type: ignore[attr-defined]
         reach = store.reachability() if version >= SCHEMA_REACH else []  # type: ignore[attr-defined]
+        output = _outlet_output(store, reach)
         # only what the page links gets a copy: the samples and evidence it lists
         shown = {a for f in findings for a, _ in f.evidence[:EVIDENCE_LIMIT]}
         articles = article_refs(store.conn, shown)  # type: ignore[attr-defined]
@@ -93,8 +108,8 @@ def report_context(study: str | Path | Study, out: Path, *, analyze_missing: boo
     return ReportContext(
         title=st.name, subtitle=st.description or str(st.path),
         generated_at=to_iso(now_utc()) or "", stories=stories, findings=findings,
-        reachability=reach, events=_events(st), outlet_names=names, articles=articles,
-        capture_hrefs=hrefs, extra_sections=extras, problems=problems)
+        reachability=reach, events=_events(st), outlet_output=output, outlet_names=names,
+        articles=articles, capture_hrefs=hrefs, extra_sections=extras, problems=problems)
 
 
 def report(study: str | Path | Study, out: str | Path | None = None, *,

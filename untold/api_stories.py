@@ -120,6 +120,8 @@ def story_summary(result: StoryResult) -> dict[str, Any]:
 def story_coverage(result: StoryResult) -> list[dict[str, Any]]:
     """Per outlet, the coverage row the report's coverage table shows: its status
     (covered, silent, no_output, not_collected, unreachable), counts, first report,
-    lag and fetch outcomes in the window. JSON-able (no infinite numbers)."""
+    lag, fetch outcomes and reachability (``unreachable_days``, ``reach_measured``,
+    ``reach_blocked``, ``reach_down``, ``reach_accessible``, ``reach_periods``) in the
+    window. JSON-able (no infinite numbers)."""
     return [{k: (None if isinstance(v, float) and not math.isfinite(v) else v)
              for k, v in asdict(c).items()} for c in result.coverage]

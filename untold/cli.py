@@ -260,19 +260,21 @@ def demo(dest: Annotated[Path, typer.Argument(help="Where to build the example s
     """Build the bundled example, collect it from loopback, analyse it; print the report's path.
 
     The example is a synthetic news ecosystem with planted patterns (an omitted fact,
-    a silence after a warning, reprints, an edit, deletions, an unreachable outlet);
-    its ground truth is written beside the study.
+    a silence after a warning, reprints, an edit, deletions, an outlet blocked by a TLS
+    reset, one by a DNS block page, one down for a day); its ground truth is written
+    beside the study. untold's probe measures the outlets from the collector's network
+    against a control helper started on 127.0.0.1, and OONI measurements from another
+    network are imported.
     """
     t0 = time.monotonic()
     with progress() as p:
         task = p.add_task("building the example", total=None, rate=0.0, info="")
 
         def tick(stage: str, detail: Any) -> None:
-            if stage in ("collect", "revisit"):
-                i, n, t = detail
-                p.update(task, description=f"{stage} (clock {t:%Y-%m-%d})", total=2 * n,
-                         completed=2 * (i - 1) + (stage == "revisit"),
-                         rate=0.0, info=f"{time.monotonic() - t0:.0f} s")
+            if stage in ("collect", "revisit", "probe"):
+                done, n, t = detail
+                p.update(task, description=f"{stage} (clock {t:%Y-%m-%d %H:%M})", total=n,
+                         completed=done, rate=0.0, info=f"{time.monotonic() - t0:.0f} s")
             else:
                 p.update(task, description=stage, info=f"{time.monotonic() - t0:.0f} s")
 
@@ -284,6 +286,9 @@ def demo(dest: Annotated[Path, typer.Argument(help="Where to build the example s
     out.print(f"findings: {len(found)} "
               f"({', '.join(f'{k} {n}' for k, n in sorted(kinds.items())) or 'none'}); "
               f"ground truth: {res['ground_truth']}")
+    ooni = res["ooni"]
+    out.print(f"reachability: {res['measured']} measurements by untold's probe (with a "
+              f"control), {ooni.imported + ooni.already} OONI measurements imported")
     out.print(f"study: {escape(str(res['study']))}")
     out.print(f"archive: {escape(str(res['archive']))}")
     sys.stdout.flush()

@@ -61,6 +61,10 @@ class FetchSettings(_Strict):
     # measurement in itself), and plain http lets anyone on the path alter what is
     # stored as the outlet's page; on for sites known to have broken or outdated TLS
     http_fallback: bool = False
+    # a PEM file of CA certificates trusted besides the public roots (a lab, a local
+    # mirror, the demo), relative to the study file; read when fetching starts, not when
+    # the study is loaded (a study is read long after a lab's CA may be gone)
+    ca_file: str | None = None
 
 
 class CollectSettings(_Strict):
@@ -373,12 +377,15 @@ def load_study(path: str | Path) -> Study:
     archive = Path(parsed.study.archive) if parsed.study.archive else Path(path.stem + "-archive")
     if not archive.is_absolute():
         archive = path.resolve().parent / archive
+    fetch = parsed.fetch
+    if fetch.ca_file and not Path(fetch.ca_file).is_absolute():  # like the archive's path
+        fetch = fetch.model_copy(update={"ca_file": str(path.resolve().parent / fetch.ca_file)})
     return Study(
         path=path.resolve(),
         name=parsed.study.name,
         description=parsed.study.description,
         archive_dir=archive,
-        fetch=parsed.fetch,
+        fetch=fetch,
         collect=parsed.collect,
         revisit=parsed.revisit,
         outlets=tuple(o.to_outlet() for o in parsed.outlets),

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -12,21 +13,32 @@ from untold.demo import scenario as sc
 from untold.demo.generator import generate
 from untold.demo.run import collect_example
 from untold.demo.server import DemoServer
-from untold.demo.study import build_example
+from untold.demo.study import CA_FILE, build_example
 from untold.demo.truth import ground_truth
 from untold.store import open_store
 from untold.timeutil import to_iso
 
 SCALE = 0.05  # a twentieth of the ordinary news (the story keeps its size): fast on 2 cores
-PASSES = (sc.EARLY_PASS, sc.END)  # before the warning, and at the end
+TLS_BLOCK = next(b for b in sc.BLOCKS if b.kind == "tls_reset")
+IN_BLOCK = TLS_BLOCK.since + timedelta(days=1)
+# before the warning, while the censor resets the https outlet's handshakes, at the end
+PASSES = (sc.EARLY_PASS, IN_BLOCK, sc.END)
 
 
 def test_build_example_writes_a_valid_study_and_truth(tmp_path: Path) -> None:
     eco = generate(scale=SCALE)
-    paths = build_example(tmp_path / "ex", port=8765, eco=eco)
+    ca = tmp_path / "server-ca.pem"
+    ca.write_bytes(b"-----BEGIN CERTIFICATE-----\n(the server's CA)\n-----END CERTIFICATE-----\n")
+    paths = build_example(tmp_path / "ex", port=8765, tls_port=8766, ca_file=ca, eco=eco)
     study = load_study(paths["study"])
     assert {o.id for o in study.outlets} == {o.id for o in sc.OUTLETS}
-    assert all(v == "127.0.0.1:8765" for v in study.fetch.resolve.values())
+    assert study.fetch.resolve == {o.domain: f"127.0.0.1:{8766 if o.https else 8765}"
+                                   for o in sc.OUTLETS}
+    assert any(o.https for o in sc.OUTLETS)
+    # the CA is copied beside the study and named relatively: valid after the server is gone
+    copy = tmp_path / "ex" / CA_FILE
+    assert study.fetch.ca_file == str(copy) and copy.read_bytes() == ca.read_bytes()
+    assert f'ca_file = "{CA_FILE}"' in Path(paths["study"]).read_text(encoding="utf-8")
     (story,) = study.stories
     assert story.query == sc.STORY_QUERY and set(story.facts) == {"nationality", "unverified"}
     (event,) = study.events
@@ -59,11 +71,16 @@ def test_collect_example_end_to_end(tmp_path: Path) -> None:
         for url, lang, published in conn.execute("SELECT url, language, published FROM articles"):
             a = by_url[url]
             assert (lang, published) == (a.language, to_iso(a.published)), url
+        # the censor's reset at the TLS handshake, as the collector records it
         blocked, _, failure = sc.UNREACHABLE
+        assert blocked == TLS_BLOCK.outlet_id
         failures = conn.execute(
             "SELECT COUNT(*) FROM captures WHERE outlet_id=? AND failure=?",
             (blocked, failure)).fetchone()[0]
         assert failures >= 1
+        assert {f for (f,) in conn.execute(
+            "SELECT DISTINCT failure FROM captures WHERE outlet_id=? AND failure IS NOT NULL",
+            (blocked,))} == {failure}
         others = conn.execute("SELECT COUNT(*) FROM captures WHERE failure IS NOT NULL "
                               "AND outlet_id != ?", (blocked,)).fetchone()[0]
         assert others == 0
@@ -84,7 +101,7 @@ def test_collect_example_end_to_end(tmp_path: Path) -> None:
     finally:
         store.close()
     stats = result["stats"]
-    assert len(stats) == len(PASSES) and stats[-1].failures.get(failure)
+    assert len(stats) == len(PASSES) and stats[PASSES.index(IN_BLOCK)].failures.get(failure)
 
 
 def _components(pairs: list[tuple[int, int]]) -> set[frozenset[int]]:

@@ -1,9 +1,14 @@
-"""The example server: feeds, sitemaps, articles, 304s and the clock, over real HTTP."""
+"""The example server: feeds, sitemaps, articles, 304s and the clock, over real HTTP;
+the censor's TLS reset by the Client Hello's name (the network's other parts are in
+test_censor.py)."""
 
 from __future__ import annotations
 
+import socket
+import ssl
+import time
 from collections.abc import Iterator
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from email.utils import format_datetime
 
 import httpx
@@ -15,6 +20,7 @@ from untold.demo import scenario as sc
 from untold.demo.generator import Ecosystem, generate
 from untold.demo.server import DemoServer
 from untold.extract import extract_page
+from untold.probe.options import DEFAULT_NEUTRAL_SNI
 
 
 @pytest.fixture(scope="module")
@@ -134,8 +140,7 @@ def test_edit_switches_version_by_clock(server: DemoServer, client: httpx.Client
     assert v2.headers["last-modified"] == format_datetime(sc.EDIT.at, usegmt=True)
 
 
-def test_deletions_and_unreachable_outlet(server: DemoServer, client: httpx.Client,
-                                          eco: Ecosystem) -> None:
+def test_deletions(server: DemoServer, client: httpx.Client, eco: Ecosystem) -> None:
     gone = {a.deletion: a for a in eco.articles if a.deleted_at}
     for kind, a in gone.items():
         host = f"{a.outlet_id}.example"
@@ -151,13 +156,80 @@ def test_deletions_and_unreachable_outlet(server: DemoServer, client: httpx.Clie
         if kind == "soft_404":  # the same page the site gives for any missing path
             assert r.text == get(client, host, "/no-such-page").text
         assert server.url(a) not in server.discoverable(a.outlet_id)
-    oid, since, _ = sc.UNREACHABLE
-    server.now = since - timedelta(seconds=1)
-    assert get(client, f"{oid}.example", "/rss.xml").status_code == 200
-    server.now = since
-    with pytest.raises(httpx.ReadError):
-        get(client, f"{oid}.example", "/rss.xml")
-    assert server.hits[(f"{oid}.example", "/rss.xml")] == 2
+
+
+def tls_get(port: int, sni: str | None, host: str, path: str, ctx: ssl.SSLContext) -> bytes:
+    """One GET over TLS to 127.0.0.1:``port`` naming ``sni`` in the Client Hello and
+    ``host`` in the Host header; the whole response (b"" when closed unanswered)."""
+    with socket.create_connection(("127.0.0.1", port), timeout=10) as raw, \
+            ctx.wrap_socket(raw, server_hostname=sni) as tls:
+        tls.sendall(f"GET {path} HTTP/1.1\r\nHost: {host}\r\nConnection: close\r\n\r\n"
+                    .encode())
+        data = b""
+        while chunk := tls.recv(65536):
+            data += chunk
+        return data
+
+
+def trusting(server: DemoServer, *, check_hostname: bool = True) -> ssl.SSLContext:
+    ctx = ssl.create_default_context(cafile=str(server.ca_file))
+    ctx.check_hostname = check_hostname  # off: a neutral SNI the certificate does not name
+    return ctx
+
+
+def test_tls_reset_by_sni_in_its_period_only(server: DemoServer, client: httpx.Client) -> None:
+    (plan,) = [b for b in sc.BLOCKS if b.kind == "tls_reset"]
+    host = f"{plan.outlet_id}.example"
+    ctx = trusting(server)
+    server.now = plan.since - timedelta(seconds=1)
+    assert tls_get(server.tls_port, host, host, "/rss.xml", ctx).startswith(b"HTTP/1.1 200")
+    assert server.discoverable(plan.outlet_id)
+    server.now = plan.since
+    hits = sum(server.hits.values())
+    # a reset, not a close: what the collector and the probe record as connection_reset
+    with pytest.raises(ConnectionResetError):
+        tls_get(server.tls_port, host, host, "/rss.xml", ctx)
+    assert sum(server.hits.values()) == hits  # the request never reached the site
+    assert server.discoverable(plan.outlet_id) == set()
+    # the censor reads the name only: a neutral one passes, and so does no name at all
+    neutral = trusting(server, check_hostname=False)
+    for sni in (DEFAULT_NEUTRAL_SNI, None):
+        assert tls_get(server.tls_port, sni, host, "/rss.xml", neutral).startswith(
+            b"HTTP/1.1 200"), sni
+    # the control's path has no censor; plain http is not filtered
+    assert tls_get(server.tls_direct_port, host, host, "/rss.xml", ctx).startswith(
+        b"HTTP/1.1 200")
+    assert get(client, host, "/rss.xml").status_code == 200
+    # other outlets pass on every path
+    other = "meridian.example"
+    assert tls_get(server.tls_port, other, other, "/", neutral).startswith(b"HTTP/1.1 200")
+    assert get(client, other, "/").status_code == 200
+    if plan.until < datetime.max.replace(tzinfo=UTC):
+        server.now = plan.until  # exclusive: the block is over
+        assert tls_get(server.tls_port, host, host, "/", ctx).startswith(b"HTTP/1.1 200")
+
+
+def test_tls_reset_waits_for_a_client_hello_sent_in_pieces(server: DemoServer) -> None:
+    (plan,) = [b for b in sc.BLOCKS if b.kind == "tls_reset"]
+    server.now = plan.since
+    hello = client_hello(f"{plan.outlet_id}.example")
+    with socket.create_connection(("127.0.0.1", server.tls_port), timeout=10) as s:
+        s.sendall(hello[:7])  # record header and two bytes: the name is yet to come
+        time.sleep(0.3)
+        s.sendall(hello[7:])
+        with pytest.raises(ConnectionResetError):
+            while s.recv(65536):
+                pass
+
+
+def client_hello(name: str) -> bytes:
+    """The Client Hello ``ssl`` sends for ``name`` (from a memory BIO: no network)."""
+    ctx = ssl.create_default_context()
+    out = ssl.MemoryBIO()
+    tls = ctx.wrap_bio(ssl.MemoryBIO(), out, server_hostname=name)
+    with pytest.raises(ssl.SSLWantReadError):
+        tls.do_handshake()
+    return out.read()
 
 
 def test_clean_ecosystem_serves_everything() -> None:
@@ -165,6 +237,16 @@ def test_clean_ecosystem_serves_everything() -> None:
     with DemoServer(eco) as s, httpx.Client(base_url=f"http://127.0.0.1:{s.port}") as c:
         s.now = sc.END
         assert get(c, "eurasia.example", "/rss.xml").status_code == 200
+        ctx = trusting(s)
+        for port in (s.tls_port, s.tls_direct_port):
+            assert tls_get(port, "eurasia.example", "eurasia.example", "/rss.xml",
+                           ctx).startswith(b"HTTP/1.1 200")
+        for b in sc.BLOCKS:  # no blocks, no outage
+            s.now = b.since
+            assert s.discoverable(b.outlet_id)
+            assert get(c, f"{b.outlet_id}.example", "/").status_code == 200
+            assert s.dns_answer(f"{b.outlet_id}.example") == ["127.0.0.1"]
+        s.now = sc.END
         for a in eco.of_outlet("baiterek")[:50]:
             assert get(c, "baiterek.example", a.path).status_code == 200
 

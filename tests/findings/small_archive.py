@@ -17,6 +17,7 @@ from __future__ import annotations
 import hashlib
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 from untold.models import CaptureRecord, ExtractedArticle
 from untold.store import NewArticle, open_store
@@ -121,3 +122,33 @@ def build(dest: Path) -> tuple[Path, dict[str, list[int]]]:
                         ids.setdefault(f"{o}:{kind}:fact", []).append(res.article_id)
     store.close()
     return study, ids
+
+
+def article(store: Any, outlet: str, n: int, when: datetime, text: str) -> NewArticle:
+    """Article ``n`` of ``outlet`` published (and fetched) at ``when``, with its capture
+    row (no WARC behind it: these tests read counts, not evidence)."""
+    url = f"https://{outlet}.example/{n}"
+    cid = store.add_capture(CaptureRecord(
+        url=url, outlet_id=outlet, kind="article", fetched_at=when, status=200,
+        failure=None, warc_file="a.warc.gz", warc_offset=n, warc_length=1, sha256="00"))
+    art = ExtractedArticle(
+        url=url, canonical_url=url, title=f"Новости {n}", text=text, author=None,
+        published=when, language="ru", language_confidence=0.9,
+        text_hash=hashlib.sha256(text.encode()).hexdigest())
+    return NewArticle(art, outlet, cid, when, "00")
+
+
+def run_rules(study: Path) -> tuple[list[Any], list[Any]]:
+    """Every rule on the study's first story: (tests, findings)."""
+    from untold.analyze.findings import evaluate
+    from untold.analyze.findings_data import load_story_data
+    from untold.config import load_study
+
+    st = load_study(study)
+    store = open_store(st.db_path)
+    try:
+        result = evaluate(load_story_data(store, st, st.stories[0]),
+                          store.conn)  # type: ignore[attr-defined]
+    finally:
+        store.close()
+    return result.tests, result.findings

@@ -9,19 +9,15 @@ one story article every other day (a quarter of its attention).
 
 from __future__ import annotations
 
-import hashlib
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Any
 
 import pytest
 
+from tests.findings.small_archive import article, run_rules
 from untold import api
-from untold.analyze.findings import evaluate
-from untold.analyze.findings_data import load_story_data
 from untold.config import load_study
-from untold.models import CaptureRecord, ExtractedArticle
-from untold.store import NewArticle, open_store
+from untold.store import open_store
 
 pytestmark = pytest.mark.timeout(120)
 
@@ -77,37 +73,16 @@ def _build(dest: Path, falling: set[str], drop_day: int, event_day: int,
                 n += 1
                 when = START + timedelta(days=d, hours=10 + slot)
                 text = ("Наводнение в районе." if slot < story else "Погода тёплая.")
-                text += f" Материал {n}."
-                url = f"https://{o}.example/{n}"
-                cid = store.add_capture(CaptureRecord(
-                    url=url, outlet_id=o, kind="article", fetched_at=when, status=200,
-                    failure=None, warc_file="a.warc.gz", warc_offset=n, warc_length=1,
-                    sha256="00"))
-                art = ExtractedArticle(
-                    url=url, canonical_url=url, title=f"Новости {n}", text=text, author=None,
-                    published=when, language="ru", language_confidence=0.9,
-                    text_hash=hashlib.sha256(text.encode()).hexdigest())
-                store.add_articles([NewArticle(art, o, cid, when, "00")])
+                store.add_articles([article(store, o, n, when, text + f" Материал {n}.")])
     store.close()
     return study
-
-
-def _run(study: Path) -> tuple[list[Any], list[Any]]:
-    st = load_study(study)
-    store = open_store(st.db_path)
-    try:
-        result = evaluate(load_story_data(store, st, st.stories[0]),
-                          store.conn)  # type: ignore[attr-defined]
-    finally:
-        store.close()
-    return result.tests, result.findings
 
 
 def test_the_others_falling_to_a_quarter_is_found_on_their_side(tmp_path: Path) -> None:
     # the "state" share only rises 0.5 -> 0.8 (1.6x, under the factor 2); the others'
     # share falls 0.5 -> 0.2: judged on the group's side alone, this was no finding
     study = _build(tmp_path, {"o1", "o2", "o3"}, drop_day=6, event_day=25)
-    _, found = _run(study)
+    _, found = run_rules(study)
     [f] = [f for f in found if f.rule == "silence.change_point"]
     assert f.subject == "group:state-others"
     assert f.detail["side"] == "others" and f.detail["group_outlets"] == ["o1", "o2", "o3"]
@@ -118,7 +93,7 @@ def test_the_others_falling_to_a_quarter_is_found_on_their_side(tmp_path: Path) 
 
 def test_a_drop_nine_days_before_the_event_is_no_event_silence(tmp_path: Path) -> None:
     study = _build(tmp_path, {"s1", "s2", "s3"}, drop_day=11, event_day=20)
-    tests, found = _run(study)
+    tests, found = run_rules(study)
     assert not [f for f in found if f.rule.startswith("silence.event")]
     [t] = [t for t in tests if t.rule == "silence.event_group"]
     # the DiD alone would call it a silence after the event ...
@@ -148,7 +123,7 @@ def test_a_drop_nine_days_before_the_event_is_no_event_silence(tmp_path: Path) -
 def test_a_light_outlets_earlier_drop_is_shown_by_the_named_outlets_together(
         tmp_path: Path) -> None:
     study = _build(tmp_path, {"s1", "s2", "s3"}, drop_day=11, event_day=20, light=True)
-    tests, found = _run(study)
+    tests, found = run_rules(study)
     assert not [f for f in found if f.rule.startswith("silence.event")], [
         f.sentence for f in found]
     outlet_tests = [t for t in tests if t.rule == "silence.event_outlet"
@@ -158,7 +133,7 @@ def test_a_light_outlets_earlier_drop_is_shown_by_the_named_outlets_together(
 
 def test_a_drop_at_the_event_is_still_found(tmp_path: Path) -> None:
     study = _build(tmp_path, {"s1", "s2", "s3"}, drop_day=20, event_day=20)
-    tests, found = _run(study)
+    tests, found = run_rules(study)
     [f] = [f for f in found if f.rule == "silence.event_group"]
     assert f.subject == "group:state" and "drop_before_event" not in f.detail
     [cp] = [t for t in tests if t.rule == "silence.change_point"]

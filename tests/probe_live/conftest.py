@@ -5,6 +5,8 @@
 127.0.0.3  a relay that resets TLS handshakes naming sni.test (SNI filtering)
 127.0.0.5  a relay that swallows handshakes naming snidrop.test
 127.0.0.4  nothing listens (connection refused)
+127.0.0.6  a censor's block page (HTTP, every path) carrying ``BLOCK_MARK``; the system
+           resolver sends dnsblock.test here, the second resolver to the real site
 Both HTTP and HTTPS use the same port numbers on every address.
 """
 
@@ -22,15 +24,21 @@ from tests.probe_live.tlscerts import Certs, make_certs
 from untold.probe.options import ProbeOptions
 
 NAMES = ["news.test", "evil.test", "sni.test", "snidrop.test", "closed.test", "doh.test",
-         "baseline.test", "other.test", "censored.test", "dnsdrop.test"]
+         "baseline.test", "other.test", "censored.test", "dnsdrop.test", "dnsblock.test"]
 SYSTEM_ZONE: dict[str, Any] = {
     "news.test": ["127.0.0.1"], "www.news.test": ["127.0.0.1"], "other.test": ["127.0.0.1"],
     "baseline.test": ["127.0.0.1"], "doh.test": ["127.0.0.1"],
     "evil.test": ["127.0.0.2"], "sni.test": ["127.0.0.3"], "snidrop.test": ["127.0.0.5"],
     "closed.test": ["127.0.0.4"], "dnsdrop.test": "drop", "censored.test": "nxdomain",
+    "dnsblock.test": ["127.0.0.6"],
 }
 SECOND_ZONE: dict[str, Any] = {**SYSTEM_ZONE, "censored.test": ["127.0.0.1"],
-                               "dnsdrop.test": ["127.0.0.1"]}
+                               "dnsdrop.test": ["127.0.0.1"], "dnsblock.test": ["127.0.0.1"]}
+# the lab censor's block page names its registry with this (in no builtin fingerprint:
+# a test installs one for it)
+BLOCK_MARK = "registry.blocked.lab.test"
+BLOCK_HTML = (f"<html><head><title>Access restricted</title></head><body><p>Access to this "
+              f"resource is restricted. See {BLOCK_MARK}</p></body></html>")
 
 
 @dataclass
@@ -65,6 +73,7 @@ def net(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Net]:
            .listen("127.0.0.3", https_port))
     bg.run(SniFilter(("127.0.0.1", https_port), b"snidrop.test", "drop")
            .listen("127.0.0.5", https_port))
+    bg.run(WebServer(SiteConfig(block_html=BLOCK_HTML)).listen("127.0.0.6", http_port, None))
     dns1 = DnsServer(SYSTEM_ZONE)
     p1 = bg.run(dns1.listen("127.0.0.1", 0))
     dns2 = DnsServer(SECOND_ZONE)

@@ -37,6 +37,7 @@ class SiteConfig:
     geoblock: list[str] = field(default_factory=list)  # client networks refused with 403
     zone: dict[str, Any] = field(default_factory=dict)  # for /dns-query (DoH)
     block_page: bool = False  # answer every request with a censor's block page
+    block_html: str | None = None  # ... or with this page (a block page of one's own)
     rtt: float = 0.0  # held before the TLS handshake too: one round trip of a far network
 
 
@@ -132,6 +133,8 @@ class WebServer:
     def _route(self, method: str, path: str, host: str, hdrs: dict[str, str], body: bytes,
                peer: str) -> tuple[str, dict[str, str], bytes]:
         html = {"Content-Type": "text/html; charset=utf-8"}
+        if self.cfg.block_html is not None:
+            return "200 OK", html, self.cfg.block_html.encode()
         if self.cfg.block_page:
             # the wording Russian ISPs use (a fingerprint in untold's builtin set)
             return "200 OK", html, ("<html><head><title>Доступ ограничен</title></head><body>"

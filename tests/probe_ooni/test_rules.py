@@ -304,3 +304,63 @@ def test_vague_words_need_a_control(mk: Mk) -> None:
     del m["test_keys"]["control"]
     v = score(m, fingerprints=fp)
     assert (v.cls, v.blocking) == ("control_failed", None)
+
+
+RKN_PAGE = ("<html><head><title>Доступ ограничен</title></head><body>Доступ к информационному"
+            " ресурсу ограничен на основании Федерального закона</body></html>")
+CENSOR_IP = "130.192.182.17"  # a public address (data only: nothing is sent to it)
+
+
+def _answer_to_block_page(m: dict[str, Any]) -> None:
+    """The probe's resolver answers the censor's address, which serves a block page."""
+    tk = m["test_keys"]
+    tk["queries"][0]["answers"] = [{"answer_type": "A", "ipv4": CENSOR_IP}]
+    tk["tcp_connect"] = [{"ip": CENSOR_IP, "port": 80, "status": {"success": True,
+                                                                  "failure": None}}]
+    r = tk["requests"][0]["response"]
+    r["body"], r["headers"] = RKN_PAGE, {"Content-Type": "text/html"}
+
+
+def test_dns_answer_leading_to_a_block_page_is_dns_blocking(mk: Mk) -> None:
+    m = mk()
+    _answer_to_block_page(m)
+    v = score(m)
+    assert (v.rule, v.cls, v.blocking, v.accessible) == (
+        "dns.inconsistent_blockpage", "dns_blockpage", "dns", False)
+    assert v.detail["answers"] == [CENSOR_IP] and v.detail["control_addrs"] == [IP]
+    assert v.detail["fingerprint"] == "untold.ru_rkn_law"
+    assert "http.blockpage" in v.detail["also"]
+    # without a control the page is the only evidence: a block page, method unknown
+    no_ctl = {**m, "test_keys": {k: v for k, v in m["test_keys"].items() if k != "control"}}
+    v = score(no_ctl)
+    assert (v.rule, v.cls, v.blocking) == ("http.blockpage", "http_blockpage", "http-diff")
+    # the answer is the control's: the block page came some other way (on the path)
+    m["test_keys"]["control"]["dns"]["addrs"] = [CENSOR_IP]
+    assert score(m).rule == "http.blockpage"
+
+
+def test_dns_answer_to_an_unknown_page_is_not_a_block_page(mk: Mk) -> None:
+    m = mk()
+    _answer_to_block_page(m)
+    r = m["test_keys"]["requests"][0]["response"]
+    r["body"] = "<html><head><title>Welcome</title></head><body>Parked.</body></html>"
+    v = score(m)
+    assert (v.rule, v.cls) == ("dns.inconsistent", "dns_inconsistent")
+    # a known false positive (a CDN's challenge) at the other address is not one either
+    r["body"] = "<html><head><title>Just a moment...</title></head></html>"
+    assert score(m).cls != "dns_blockpage"
+
+
+def test_dns_answer_with_the_real_page_quoting_block_wording(mk: Mk) -> None:
+    """A transparent proxy serves the real article, which quotes a block page."""
+    m = mk()
+    _answer_to_block_page(m)
+    from tests.probe_ooni.conftest import BODY, HEADERS
+
+    r = m["test_keys"]["requests"][0]["response"]
+    r["body"] = BODY.replace("<p>All the news that fits.</p>",
+                             "<p>Доступ к информационному ресурсу ограничен на основании "
+                             "Федерального закона</p>", 1)
+    r["headers"] = dict(HEADERS)
+    m["test_keys"]["control"]["http_request"]["body_length"] = len(r["body"].encode())
+    assert score(m).cls == "accessible"

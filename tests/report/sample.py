@@ -155,3 +155,71 @@ def reachability() -> list[dict[str, object]]:
                     "accessible": acc, "rule": "web_connectivity.untold",
                     "rules_version": "2026.1", "no_control": False})
     return out
+
+
+# -- a reachability timeline: blocking in one network, an outage, OONI's own verdicts --------
+
+NET_HOME = ("KZ", "AS65101", "Home ISP")  # untold's probe measures from here
+NET_MOBILE = ("KZ", "AS65102", "Mobile ISP")  # OONI's measurements come from here
+HOSTILE_NET = "<script>alert('net')</script>"  # network names are strangers' data
+HOSTILE_CLASS = '<img src=x onerror="alert(5)">'
+HOSTILE_HOST = '<b>evil</b>".example'
+FREE_BLOCKED_DAYS = range(3, 7)  # free-press reset at the TLS handshake in NET_HOME
+WIRE_DOWN_DAY = 5  # wire's site itself is down (from the control too): an outage
+
+
+def _reach_row(oid: str | None, host: str, source: str, net: tuple[str, str, str],
+               t: datetime, blocking: object, accessible: object, cls: str,
+               ooni: tuple[object, object] | None = None) -> dict[str, object]:
+    return {"outlet_id": oid, "host": host, "input": f"https://{host}/", "source": source,
+            "probe_cc": net[0], "probe_asn": net[1], "network": net[2],
+            "vantage": "ooni" if source == "ooni" else "home", "measured_at": _iso(t),
+            "class": cls, "blocking": blocking, "accessible": accessible,
+            "rule": "web_connectivity.untold", "rules_version": "2026.2", "no_control": False,
+            "ooni_blocking": ooni[0] if ooni else None,
+            "ooni_accessible": ooni[1] if ooni else None}
+
+
+def reach_rows() -> list[dict[str, object]]:
+    """Verdict rows over the sample's ten days (``SQLiteStore.reachability()`` shape).
+
+    free-press: blocked in NET_HOME (untold's probe, twice a day) on FREE_BLOCKED_DAYS,
+    reachable in NET_MOBILE (OONI, daily) throughout; wire: down on WIRE_DOWN_DAY (an
+    outage: the control failed too); radio-x: blocked per OONI from day 2 on, from a
+    network with a hostile name, OONI's own verdict beside untold's; quiet: reachable;
+    a host of no study outlet with a hostile name and class, inconclusive."""
+    rows = []
+    for day in range(DAYS):
+        for hour in (6, 18):
+            t = DAY0 + timedelta(days=day, hours=hour)
+            blocked = day in FREE_BLOCKED_DAYS
+            rows.append(_reach_row("free-press", "free.example", "untold", NET_HOME, t,
+                                   "http-failure" if blocked else False, not blocked,
+                                   "sni_filtering_reset" if blocked else "ok"))
+            down = day == WIRE_DOWN_DAY
+            rows.append(_reach_row("wire", "wire.example", "untold", NET_HOME, t, False,
+                                   not down, "site_down" if down else "ok"))
+        t = DAY0 + timedelta(days=day, hours=9)
+        rows.append(_reach_row("free-press", "free.example", "ooni", NET_MOBILE, t, False,
+                               True, "ok", (False, True)))
+        if day >= 2:
+            rows.append(_reach_row("radio-x", "radio-x.example", "ooni",
+                                   ("KZ", "AS65103", HOSTILE_NET), t, "http-failure", False,
+                                   "sni_filtering_reset", ("http-failure", False)))
+        rows.append(_reach_row("quiet", "quiet.example", "untold", NET_HOME, t, False, True,
+                               "ok"))
+    rows.append(_reach_row(None, HOSTILE_HOST, "ooni", NET_MOBILE, DAY0 + timedelta(days=4),
+                           None, None, HOSTILE_CLASS, (None, None)))
+    return sorted(rows, key=lambda r: str(r["measured_at"]))
+
+
+def reach_output() -> dict[str, dict[str, int]]:
+    """Articles the archive holds per day (the report's ``outlet_output``): free-press has
+    none while blocked, wire none on its outage day, radio-x none at all; quiet is left
+    out (its output not known)."""
+    days = [(DAY0 + timedelta(days=i)).strftime("%Y-%m-%d") for i in range(DAYS)]
+    return {
+        "free-press": {d: 10 for i, d in enumerate(days) if i not in FREE_BLOCKED_DAYS},
+        "wire": {d: 30 for i, d in enumerate(days) if i != WIRE_DOWN_DAY},
+        "radio-x": {},
+    }

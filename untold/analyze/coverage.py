@@ -16,20 +16,37 @@ direction: links are made in collection order, not publication order) to an
 article of ANOTHER outlet published EARLIER (surely: a day-only date spans its
 day); the earliest such article is the original it reprints. A near-duplicate of the outlet's own article is a
 republication, still original to that outlet.
+
+Reachability (:class:`ReachSummary`): the blocking verdicts of untold's probe and of
+imported OONI measurements of the outlet in the window (any network), and the window
+days any part of which lies in a period it could not be reached (blocked, or its
+site down: ``untold.analyze.reachability``). An outlet with no story article that
+could not be reached on more than ``UNREACHABLE_FAILED_SHARE`` of the window's days
+is ``unreachable``, as one whose fetches mostly failed is.
 """
 
 from __future__ import annotations
 
 import json
 import sqlite3
-from collections.abc import Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, tzinfo
+from datetime import UTC, datetime, timedelta, tzinfo
+from typing import Any
 
 from untold.analyze.intervals import wilson
+from untold.analyze.reachability import (
+    ACCESSIBLE,
+    BLOCKED,
+    DOWN,
+    ReachPeriod,
+    overlapping,
+    reach_state,
+    unreachable_days,
+)
 from untold.analyze.results import CoverageRow, CoverageStatus, ReprintLink
 from untold.models import Outlet
-from untold.timeutil import DAY, TIME, from_iso, local_day
+from untold.timeutil import DAY, TIME, from_iso, local_day, to_iso
 
 __all__ = [
     "FAILED_FETCH_SQL",
@@ -37,12 +54,15 @@ __all__ = [
     "UNREACHABLE_FAILED_SHARE",
     "FetchCounts",
     "OutletMatches",
+    "ReachSummary",
     "coverage_row",
     "coverage_status",
     "fetch_counts",
     "lag",
     "outlet_matches",
+    "reach_summaries",
     "reprint_links",
+    "window_days",
 ]
 
 # A fetch that failed to reach the outlet: a network failure (OONI-style string),
@@ -55,8 +75,9 @@ FAILED_FETCH_SQL = "(failure IS NOT NULL OR status IN (403, 429, 451) OR status 
 LATEST_SQL = ("CASE WHEN o.published IS NOT NULL AND o.published_precision = 'day' "
               "THEN untold_day_end(o.published, o.outlet_id) "
               "ELSE COALESCE(o.published, o.fetched_at) END")
-# When more than this share of an outlet's fetches in the window failed, the
-# articles we hold are a remnant, so its silence is not evidence (unreachable).
+# When more than this share of an outlet's fetches in the window failed, or of the
+# window's days it was measured blocked or down, the articles we hold are a remnant
+# (or nobody could read it), so its silence is not evidence (unreachable).
 UNREACHABLE_FAILED_SHARE = 0.5
 
 
@@ -65,6 +86,60 @@ class FetchCounts:
     ok: int = 0
     failed: int = 0
     kinds: dict[str, int] = field(default_factory=dict)
+
+
+@dataclass
+class ReachSummary:
+    """An outlet's reachability in a story's window (see :class:`CoverageRow`)."""
+
+    unreachable_days: int = 0    # window days any part of which it could not be reached
+    window_days: int = 0
+    measured: int = 0            # measurements in the window (any network, any source)
+    blocked: int = 0
+    down: int = 0
+    accessible: int = 0
+    periods: list[dict[str, Any]] = field(default_factory=list)  # overlapping the window
+
+    @property
+    def share(self) -> float:
+        """Share of the window's days it could not be reached on."""
+        return self.unreachable_days / self.window_days if self.window_days else 0.0
+
+
+def window_days(start: datetime, end: datetime) -> list[str]:
+    """The UTC days (``"YYYY-MM-DD"``) any part of which lies in ``[start, end)``."""
+    out = []
+    d = start.astimezone(UTC).date()
+    last = (end.astimezone(UTC) - timedelta(microseconds=1)).date()
+    while d <= last:
+        out.append(d.isoformat())
+        d += timedelta(days=1)
+    return out
+
+
+def reach_summaries(rows: Iterable[Mapping[str, Any]], periods: Sequence[ReachPeriod],
+                    outlet_ids: Iterable[str], start: datetime,
+                    end: datetime) -> dict[str, ReachSummary]:
+    """Per outlet: its measurements in ``[start, end)`` by state, and the periods
+    (from measurements around the window too) overlapping it, with their days."""
+    s, e = to_iso(start) or "", to_iso(end) or ""
+    days = window_days(start, end)
+    out = {o: ReachSummary(window_days=len(days)) for o in outlet_ids}
+    for r in rows:
+        got = out.get(str(r.get("outlet_id")))
+        at = str(r.get("measured_at") or "")
+        if got is None or not s <= at < e:
+            continue
+        got.measured += 1
+        state = reach_state(r)
+        got.blocked += state == BLOCKED
+        got.down += state == DOWN
+        got.accessible += state == ACCESSIBLE
+    for o, got in out.items():
+        mine = overlapping(periods, o, s, e)
+        got.periods = [p.as_dict() for p in mine]
+        got.unreachable_days = len(unreachable_days(mine, o, days))
+    return out
 
 
 @dataclass(frozen=True)
@@ -136,13 +211,18 @@ def reprint_links(conn: sqlite3.Connection, table: str) -> list[ReprintLink]:
             for a, ao, o, oo, s in conn.execute(sql)]
 
 
-def coverage_status(matching: int, total: int, fetch: FetchCounts) -> CoverageStatus:
-    """covered > unreachable (mostly failing) > silent > unreachable > no_output >
-    not_collected; see :data:`untold.analyze.results.CoverageStatus`."""
+def coverage_status(matching: int, total: int, fetch: FetchCounts,
+                    unreachable_share: float = 0.0) -> CoverageStatus:
+    """covered > unreachable (mostly failing fetches, or measured blocked or down on
+    more than ``UNREACHABLE_FAILED_SHARE`` of the window's days: ``unreachable_share``)
+    > silent > unreachable (some fetches failed) > no_output > not_collected; see
+    :data:`untold.analyze.results.CoverageStatus`."""
     if matching > 0:
         return "covered"
     attempts = fetch.ok + fetch.failed
     if fetch.failed and fetch.failed / attempts > UNREACHABLE_FAILED_SHARE:
+        return "unreachable"
+    if unreachable_share > UNREACHABLE_FAILED_SHARE:
         return "unreachable"
     if total > 0:
         return "silent"
@@ -169,8 +249,9 @@ def lag(first: str, precision: str, tz: tzinfo, report: str, report_precision: s
 def coverage_row(outlet: Outlet, m: OutletMatches | None, reprints: int, total: int,
                  fetch: FetchCounts, first_report: str | None, *,
                  first_report_precision: str = TIME, tz: tzinfo = UTC,
-                 report_tz: tzinfo = UTC) -> CoverageRow:
-    """One outlet's row; ``tz`` is its zone, ``report_tz`` the first report's outlet's."""
+                 report_tz: tzinfo = UTC, reach: ReachSummary | None = None) -> CoverageRow:
+    """One outlet's row; ``tz`` is its zone, ``report_tz`` the first report's outlet's,
+    ``reach`` its reachability in the window (None: nothing measured)."""
     matching = m.matching if m else 0
     low, high = wilson(matching, total) if matching <= total else (0.0, 1.0)
     hours: float | None = None
@@ -178,6 +259,7 @@ def coverage_row(outlet: Outlet, m: OutletMatches | None, reprints: int, total: 
     if m is not None and first_report is not None:
         hours, days = lag(m.first_time, m.first_precision, tz, first_report,
                           first_report_precision, report_tz)
+    reach = reach or ReachSummary()
     return CoverageRow(
         outlet_id=outlet.id, name=outlet.name, country=outlet.country,
         groups=tuple(outlet.groups), curated=outlet.curated, matching=matching,
@@ -186,5 +268,8 @@ def coverage_row(outlet: Outlet, m: OutletMatches | None, reprints: int, total: 
         first_time=m.first_time if m else None,
         first_article_id=m.first_article_id if m else None, lag_hours=hours,
         fetch_ok=fetch.ok, fetch_failed=fetch.failed, failure_kinds=dict(fetch.kinds),
-        status=coverage_status(matching, total, fetch),
-        first_precision=m.first_precision if m else "", lag_days=days)
+        status=coverage_status(matching, total, fetch, reach.share),
+        first_precision=m.first_precision if m else "", lag_days=days,
+        unreachable_days=reach.unreachable_days, reach_measured=reach.measured,
+        reach_blocked=reach.blocked, reach_down=reach.down,
+        reach_accessible=reach.accessible, reach_periods=list(reach.periods))

@@ -34,7 +34,8 @@ from untold.store.sqlite_analysis import FindingRecord, ObservationRecord
 __all__ = ["Q_MAX", "RULES", "RULES_VERSION", "Rule", "RunResult", "coverage_gate", "evaluate",
            "run_story", "subject_outlets", "tarone_family"]
 
-RULES_VERSION = "findings-3"  # bump when a rule, threshold or test changes
+RULES_VERSION = "findings-4"  # bump when a rule, threshold or test changes
+# findings-4: days an outlet was measured blocked or down are not observed (silences)
 Q_MAX = 0.05  # false discovery rate across one run's tests: 1 in 20 findings may be chance
 
 
@@ -139,9 +140,12 @@ def coverage_gate(data: StoryData, tests: list[RuleTest]) -> None:
         if t.p_value is not None and share is not None and share < MIN_OBSERVED_SHARE:
             t.detail["p_value_withdrawn"] = t.p_value
             t.p_value = None
+            lost = cov.unreachable_count(outlets)
             t.reason = (f"not tested: only {pct(share)} of the window observed ({label}; the "
-                        f"articles of the days missing were never collected, at least "
-                        f"{pct(MIN_OBSERVED_SHARE)} are needed)")
+                        f"articles of the days missing were never collected"
+                        + (f", or on {lost} of them it could not be reached (blocked or "
+                           f"down, per reachability measurements)" if lost else "")
+                        + f", at least {pct(MIN_OBSERVED_SHARE)} are needed)")
         elif t.sentence and share is not None:
             t.sentence += " " + cov.phrase(label, outlets)
 

@@ -12,6 +12,17 @@ An outlet with no listing fetch recorded at all (an imported WARC archive, an
 archive written by other tools) has *unknown* coverage: its days are taken as
 they are, and the tests say so.
 
+A day any part of which lies in a period when the outlet could not be reached
+(blocked, or its site down, per the blocking verdicts of untold's probe or of
+imported OONI measurements, from any network: ``untold.analyze.reachability``)
+is not observed either, however well its listings answered: nobody could read
+the outlet then, so what it did not publish is no silence. An outlet of unknown
+coverage with such days loses them too; it stays ``known=False`` (which of its
+other days were collected is still unknown) but its ``share`` becomes the share
+of the window it could be reached on, an upper bound on what was observed, so a
+subject unreachable on too much of the window is not tested, as one whose
+listings failed is not.
+
 The rules use this in two ways: a test whose subject (an outlet, or a group's
 outlets) is observed on less than ``MIN_OBSERVED_SHARE`` of the window is not
 tested, and the tests that compare output over time (silences) use only the
@@ -27,12 +38,20 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
 
+from untold.analyze.reachability import (
+    MAX_EXTEND,
+    MAX_GAP,
+    ReachPeriod,
+    unreachable_days,
+    unreachable_periods,
+)
 from untold.analyze.wording import pct
 from untold.errors import StoreError
 from untold.timeutil import to_iso
 
-__all__ = ["MAX_UNFETCHED_SHARE", "MIN_OBSERVED_SHARE", "Coverage", "OutletDays",
-           "Restriction", "load_coverage", "observed_days"]
+__all__ = ["MAX_UNFETCHED_SHARE", "MIN_OBSERVED_SHARE", "REACH_MARGIN", "Coverage",
+           "OutletDays", "Restriction", "load_coverage", "load_reach_periods",
+           "observed_days"]
 
 # A subject observed on less of the window than this is not tested: the days missing
 # could hold the very articles whose absence a test would read as a silence.
@@ -41,6 +60,10 @@ MIN_OBSERVED_SHARE = 0.8
 # or unreachable when tried) undercounts the outlet's output: it is not observed.
 MAX_UNFETCHED_SHARE = 0.1
 MAX_DAYS_LISTED = 40  # unobserved days named in a test's detail; the count says the rest
+# Measurements read around a window: a period's bounds inside the window depend on the
+# measurements up to MAX_EXTEND outside it and on their neighbours up to MAX_GAP further;
+# a period reaching further back is read from its first measurement in this margin.
+REACH_MARGIN = MAX_GAP + MAX_EXTEND
 
 
 @dataclass(frozen=True)
@@ -52,11 +75,15 @@ class OutletDays:
     observed: frozenset[str]         # "YYYY-MM-DD"; every window day when unknown
     window: int                      # days in the window
     failures: dict[str, int] = field(default_factory=dict)  # failed listing fetches by kind
+    # window days it could not be reached (blocked or down, per measurements): never
+    # in ``observed``, whether its coverage is known or not
+    unreachable: frozenset[str] = frozenset()
 
     @property
     def share(self) -> float | None:
-        """Observed share of the window (None: unknown)."""
-        if not self.known:
+        """Observed share of the window (None: unknown). Coverage unknown but days
+        unreachable: the share it could be reached on (an upper bound)."""
+        if not self.known and not self.unreachable:
             return None
         return len(self.observed) / self.window if self.window else 1.0
 
@@ -84,6 +111,8 @@ class Coverage:
     day_output: dict[str, dict[str, int]]            # outlet -> day -> all its articles
     cut_split: dict[str, dict[str, tuple[int, int]]]  # event -> outlet -> (after, before)
                                                      # on the day the event happened
+    # blocked/down periods of the outlets around the window (their days are unobserved)
+    periods: list[ReachPeriod] = field(default_factory=list)
 
     def of(self, oid: str) -> OutletDays:
         got = self.outlets.get(oid)
@@ -169,9 +198,10 @@ class Coverage:
         share = self.share(subject)
         out: dict[str, Any] = {"coverage": "observed" if known else "unknown",
                                "observed_share": share, "window_days": len(self.days)}
-        if known:
+        gone = {o: sorted(self.of(o).unreachable) for o in subject if self.of(o).unreachable}
+        if known or gone:
             seen = set(self.days)
-            for k in known:
+            for k in [self.of(o) for o in subject if self.of(o).known or self.of(o).unreachable]:
                 seen &= k.observed
             missing = sorted(set(self.days) - seen)
             failures: Counter[str] = Counter()
@@ -179,6 +209,19 @@ class Coverage:
                 failures.update(k.failures)
             out.update(unobserved_days=missing[:MAX_DAYS_LISTED], unobserved_count=len(missing),
                        listing_failures=dict(failures))
+        if gone:
+            out.update(
+                unreachable_days={o: d[:MAX_DAYS_LISTED] for o, d in sorted(gone.items())},
+                unreachable_count={o: len(d) for o, d in sorted(gone.items())},
+                unreachable_note=(
+                    "left out as unobserved: the days on which " + ", ".join(sorted(gone)) +
+                    " could not be reached (blocked, or the site down, per reachability "
+                    "measurements: " + ", ".join(f"{o} {len(d)} day(s)"
+                                                 for o, d in sorted(gone.items())) +
+                    "); an outlet nobody could read was not silent"),
+                unreachable_periods=[p.as_dict() | {"outlet_id": p.outlet_id}
+                                     for p in self._in_window(self.periods)
+                                     if p.outlet_id in gone][:MAX_DAYS_LISTED])
         unknown = sorted(o for o in subject if not self.of(o).known)
         if unknown:
             out["coverage_unknown"] = unknown
@@ -192,15 +235,35 @@ class Coverage:
                                                    if len(v) < len(r.days)})
         return out
 
+    def _in_window(self, periods: Iterable[ReachPeriod]) -> list[ReachPeriod]:
+        """The periods overlapping the window's days (more are read around it)."""
+        if not self.days:
+            return []
+        lo = f"{self.days[0]}T00:00:00Z"
+        hi = f"{(date.fromisoformat(self.days[-1]) + timedelta(days=1)).isoformat()}T00:00:00Z"
+        return [p for p in periods if p.start < hi and p.end > lo]
+
+    def unreachable_count(self, subject: Iterable[str]) -> int:
+        """Window days on which any outlet of ``subject`` could not be reached."""
+        days: set[str] = set()
+        for o in subject:
+            days |= self.of(o).unreachable
+        return len(days)
+
     def phrase(self, label: str, subject: Sequence[str], r: Restriction | None = None) -> str:
         """One sentence on the coverage behind a test, for its finding."""
         share = self.share(subject)
-        if share is None:
+        lost = self.unreachable_count(subject)
+        left_out = (f"{lost} day(s) are left out because it could not be reached then "
+                    f"(blocked or down, per reachability measurements)")
+        if share is None or not any(self.of(o).known for o in subject):
             return (f"Which days of {label} untold collected is unknown (no feed, sitemap or "
-                    f"home page fetch is recorded).")
+                    f"home page fetch is recorded)" + (f"; {left_out}." if lost else "."))
         n = len(self.days)
         text = (f"Days observed: {label} on {round(share * n)} of the window's {n} days "
                 f"({pct(share)})")
+        if lost:
+            text += f"; {left_out}"
         if r is not None and not r.full:
             text += (f"; only the {len(r.days)} days observed for {label} are compared, on "
                      f"both sides, and each other outlet on the days it was observed")
@@ -248,9 +311,22 @@ def load_coverage(store: Any, outlet_ids: Sequence[str], start: datetime, end: d
                          hint="check the archive with 'untold check'") from exc
 
 
+def load_reach_periods(store: Any, outlet_ids: Sequence[str], start: datetime,
+                       end: datetime) -> list[ReachPeriod]:
+    """The blocked/down periods of ``outlet_ids`` around ``[start, end)``, from the
+    measurements within ``REACH_MARGIN`` of it ([] from a store without them)."""
+    if not hasattr(store, "reach_rows") or not outlet_ids:
+        return []
+    rows = store.reach_rows(list(outlet_ids), to_iso(start - REACH_MARGIN) or "",
+                            to_iso(end + REACH_MARGIN) or "")
+    return unreachable_periods(rows)
+
+
 def _load(store: Any, outlet_ids: Sequence[str], start: datetime, end: datetime,
           days: Sequence[str], events: Iterable[tuple[str, datetime]]) -> Coverage:
     s, e = to_iso(start) or "", to_iso(end) or ""
+    periods = load_reach_periods(store, outlet_ids, start, end)
+    gone = {o: frozenset(u) for o in outlet_ids if (u := unreachable_days(periods, o, days))}
     spans: dict[str, list[tuple[str, str]]] = {}
     failures: dict[str, Counter[str]] = {}
     for sp in store.listing_spans(outlet_ids):
@@ -259,16 +335,22 @@ def _load(store: Any, outlet_ids: Sequence[str], start: datetime, end: datetime,
             spans[sp.outlet_id].append((sp.oldest, sp.listed_at))
         elif not sp.ok and sp.listed_at >= s:
             failures.setdefault(sp.outlet_id, Counter())[sp.failure or "failed"] += 1
-    if not spans:  # nothing recorded (an imported archive): every outlet is unknown
-        return Coverage(days=list(days), outlets={}, day_output={}, cut_split={})
+    if not spans and not gone:  # nothing recorded (an imported archive): all unknown
+        return Coverage(days=list(days), outlets={}, day_output={}, cut_split={},
+                        periods=periods)
     output = store.output_by_day(outlet_ids, s, e)
     unfetched: dict[str, dict[str, int]] = {}
     for (o, d), n in store.unfetched_by_day(outlet_ids, s, e).items():
         unfetched.setdefault(o, {})[d] = n
-    outlets = {o: OutletDays(o, True, observed_days(spans[o], days, unfetched.get(o),
-                                                    output.get(o)),
-                             len(days), dict(failures.get(o, {})))
-               for o in outlet_ids if o in spans}
+    outlets = {}
+    for o in outlet_ids:
+        lost = gone.get(o, frozenset())
+        if o in spans:
+            seen = observed_days(spans[o], days, unfetched.get(o), output.get(o))
+            outlets[o] = OutletDays(o, True, seen - lost, len(days),
+                                    dict(failures.get(o, {})), lost)
+        elif lost:  # coverage unknown, but not observed on the days it could not be reached
+            outlets[o] = OutletDays(o, False, frozenset(days) - lost, len(days), {}, lost)
     cut_split = {}
     for eid, t in events:
         cut = to_iso(t) or ""
@@ -276,4 +358,5 @@ def _load(store: Any, outlet_ids: Sequence[str], start: datetime, end: datetime,
         lo = max(s, f"{day0.isoformat()}T00:00:00Z")
         hi = min(e, f"{(day0 + timedelta(days=1)).isoformat()}T00:00:00Z")
         cut_split[eid] = store.output_split(outlet_ids, lo, hi, cut)
-    return Coverage(days=list(days), outlets=outlets, day_output=output, cut_split=cut_split)
+    return Coverage(days=list(days), outlets=outlets, day_output=output, cut_split=cut_split,
+                    periods=periods)

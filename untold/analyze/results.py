@@ -8,7 +8,7 @@ report, the exports and the web dashboard read the same shapes. Times are ISO
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import Any, Literal
 
 __all__ = [
     "AttentionPoint", "CoverageRow", "CoverageStatus", "EventMark", "ReprintLink",
@@ -19,7 +19,10 @@ CoverageStatus = Literal["covered", "silent", "no_output", "not_collected", "unr
 """covered: >=1 matching article. silent: published in the window, none on the story
 (a finding). no_output: collected fine but published nothing in the window.
 not_collected: no successful fetch in the window (cannot tell). unreachable: fetches in
-the window failed (network or blocking), so its silence is not evidence."""
+the window failed (network or blocking), or blocking verdicts (untold's probe, imported
+OONI measurements) show it blocked or down on more than half the window's days
+(``coverage.UNREACHABLE_FAILED_SHARE``), so its silence is not evidence. covered wins
+over unreachable: an article on the story is coverage, however hard it was to reach."""
 
 
 @dataclass(frozen=True)
@@ -59,6 +62,17 @@ class CoverageRow:
     # calendar days (lag_days), lag_hours is None; "time" (or "" for rows stored before)
     first_precision: str = ""
     lag_days: int | None = None
+    # reachability in the window (defaults: rows stored before it was measured read as
+    # nothing measured): window days any part of which it could not be reached (blocked
+    # or down, per verdicts of untold's probe or imported OONI measurements, any network)
+    unreachable_days: int = 0
+    reach_measured: int = 0          # measurements of it in the window
+    reach_blocked: int = 0           # ... with a blocking verdict
+    reach_down: int = 0              # ... showing the site down (no blocking, not accessible)
+    reach_accessible: int = 0        # ... showing it accessible
+    # the blocked/down periods overlapping the window (reachability.ReachPeriod.as_dict:
+    # state, start, end, first, last, count, classes, network, source)
+    reach_periods: list[dict[str, Any]] = field(default_factory=list)
 
 
 @dataclass(frozen=True)

@@ -25,7 +25,10 @@ Collection gaps (``observed``): a test whose subject untold observed on less
 than ``observed.MIN_OBSERVED_SHARE`` of the window is not tested; otherwise
 outlets observed on too few days are left out of the comparison and only the
 days observed for every outlet left are counted, on both sides, so a day an
-outlet could not be reached is never read as a day it said nothing.
+outlet could not be reached is never read as a day it said nothing. That holds
+for a day it was measured blocked or down (``untold.analyze.reachability``) as
+much as for a day its listings failed: such a day is not observed, and the
+test's detail counts it (``unreachable_count``, ``unreachable_note``).
 """
 
 from __future__ import annotations
@@ -95,11 +98,14 @@ def _cells(data: StoryData, ev: EventConfig, outlets: set[str],
     return len(after_ids), len(before_ids), ea, eb, after_ids, before_ids
 
 
-def _unobserved_reason(label: str, share: float, n_days: int) -> str:
+def _unobserved_reason(label: str, share: float, n_days: int, unreachable: int = 0) -> str:
+    lost = (f"; on {unreachable} of the days missing it could not be reached at all "
+            f"(blocked or down, per reachability measurements), so what it did not publish "
+            f"then is no silence" if unreachable else "")
     return (f"not tested: only {pct(share)} of the window observed ({label}: about "
             f"{round(share * n_days)} of {n_days} days were covered by a feed, sitemap or home "
             f"page that answered; at least {pct(MIN_OBSERVED_SHARE)} are needed, since "
-            f"articles of the days missing were never collected)")
+            f"articles of the days missing were never collected{lost})")
 
 
 def _event_test(data: StoryData, ev: EventConfig, rule: str, subject: str, label: str,
@@ -124,7 +130,9 @@ def _event_test(data: StoryData, ev: EventConfig, rule: str, subject: str, label
     t.detail.update(cov.detail(named, r) if cov is not None else
                     {"coverage": "unknown", "observed_share": None})
     if r is not None and r.share is not None and r.share < MIN_OBSERVED_SHARE:
-        t.reason = _unobserved_reason(label, r.share, len(data.days))
+        assert cov is not None
+        t.reason = _unobserved_reason(label, r.share, len(data.days),
+                                      cov.unreachable_count(named))
     elif not treated:
         t.reason = (f"not tested: every outlet of {label} was observed on less than "
                     f"{pct(MIN_OBSERVED_SHARE)} of the window")
@@ -322,8 +330,9 @@ def change_point_tests(data: StoryData) -> list[RuleTest]:
             t.detail.update(cov.detail(sorted(inside), r))
         else:
             t.detail.update(coverage="unknown", observed_share=None)
-        if share is not None and share < MIN_OBSERVED_SHARE:
-            t.reason = _unobserved_reason(f"group “{g}”", share, len(data.days))
+        if cov is not None and share is not None and share < MIN_OBSERVED_SHARE:
+            t.reason = _unobserved_reason(f"group “{g}”", share, len(data.days),
+                                          cov.unreachable_count(inside))
             tests.append(t)
             continue
         if not inside & keep or not rest & keep:

@@ -9,7 +9,8 @@ Stages (one read snapshot of the archive):
      wins a first report against a timed article of that day), its earliest
      possible instant ``lo`` and its precision ``p``;
   3. ``GROUP BY`` that table and the archive for attention
-     (:mod:`.attention`) and coverage (:mod:`.coverage`); pick samples;
+     (:mod:`.attention`) and coverage (:mod:`.coverage`, with each outlet's
+     reachability: its blocking verdicts around the window); pick samples;
   4. :func:`save_story_result` stores it all as observations of an analysis
      run (kind ``stories``), which :func:`load_story_result` reads back into
      the same :class:`StoryResult` without recomputing.
@@ -31,8 +32,17 @@ from untold.analyze.attention import (
     match_counts,
     output_counts,
 )
-from untold.analyze.coverage import coverage_row, fetch_counts, outlet_matches, reprint_links
+from untold.analyze.coverage import (
+    ReachSummary,
+    coverage_row,
+    fetch_counts,
+    outlet_matches,
+    reach_summaries,
+    reprint_links,
+)
 from untold.analyze.daycounts import refresh, summary_is_current
+from untold.analyze.observed import REACH_MARGIN
+from untold.analyze.reachability import unreachable_periods
 from untold.analyze.results import EventMark, SampleArticle, StoryResult
 from untold.analyze.story_store import load_story_result, save_story_result
 from untold.config import StoryConfig, Study
@@ -159,6 +169,17 @@ def _day_bound_functions(conn: sqlite3.Connection, zones: dict[str, tzinfo]) -> 
     conn.create_function("untold_day_start", 2, day_start, deterministic=True)
 
 
+def _reach(store: Store, ids: list[str], start: datetime,
+           end: datetime) -> dict[str, ReachSummary]:
+    """Each outlet's reachability in the window, from the verdicts of the measurements
+    within ``REACH_MARGIN`` of it (a period's bounds depend on its neighbours)."""
+    read = getattr(store, "reach_rows", None)
+    if read is None or not ids:
+        return {}
+    rows = read(ids, to_iso(start - REACH_MARGIN) or "", to_iso(end + REACH_MARGIN) or "")
+    return reach_summaries(rows, unreachable_periods(rows), ids, start, end)
+
+
 def _events(study: Study, start: datetime, end: datetime) -> tuple[EventMark, ...]:
     marks = []
     for ev in sorted(study.events, key=lambda e: (to_iso(e.time) or "", e.id)):
@@ -209,6 +230,7 @@ def compute_story(store: Store, study: Study, story: StoryConfig | str, *,
         totals = output_counts(conn, ids, bucket_bounds(keys, start, end, kind), kind,
                                summary=kind == "day" and summary_is_current(conn))
         fetches = fetch_counts(conn, ids, s, e)
+        reach = _reach(store, ids, start, end)
         reprint_of = {r.article_id: r.of_article_id for r in reprints}
         samples = _samples(conn, reprint_of)
     except sqlite3.DatabaseError as exc:
@@ -233,7 +255,8 @@ def compute_story(store: Store, study: Study, story: StoryConfig | str, *,
     coverage = tuple(coverage_row(o, firsts.get(o.id), n_reprints.get(o.id, 0),
                                   out_total.get(o.id, 0), fetches[o.id], first_time,
                                   first_report_precision=first_precision,
-                                  tz=zones.get(o.id, UTC), report_tz=report_tz)
+                                  tz=zones.get(o.id, UTC), report_tz=report_tz,
+                                  reach=reach.get(o.id))
                      for o in outlets)
     return StoryResult(
         story_id=story.id, title=story.title, query=story.query, window_start=s,

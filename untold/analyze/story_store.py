@@ -40,7 +40,8 @@ __all__ = ["RUN_KIND", "STORIES_RULES_VERSION", "load_story_result", "save_story
 
 RUN_KIND = "stories"
 # Bumped when what a story's counts mean changes (window, reprint or status rules).
-STORIES_RULES_VERSION = "stories-1"
+# stories-2: reachability (blocking verdicts) in coverage rows and their status
+STORIES_RULES_VERSION = "stories-2"
 
 
 _LINE_FIELDS = ("bucket", "matching", "total", "share", "ci_low", "ci_high")
@@ -114,6 +115,7 @@ def load_story_result(store: Store, story_id: str) -> StoryResult | None:
                           for b, m, t, sh, lo, hi in zip(*(v[f] for f in _LINE_FIELDS),
                                                          strict=True)]
         elif o.kind == "coverage":
+            # rows stored before a field existed take its default (reach_*: none measured)
             coverage.append(CoverageRow(**{**v, "groups": tuple(v["groups"])}))
         elif o.kind == "reprint":
             reprints.append(ReprintLink(**v))

@@ -149,10 +149,14 @@ class Fetcher:
     """Polite, archiving HTTP client; use as ``async with Fetcher(...) as f``."""
 
     def __init__(self, settings: FetchSettings, warc: WarcWriter, *,
-                 transport: httpx.AsyncBaseTransport | None = None) -> None:
+                 transport: httpx.AsyncBaseTransport | None = None,
+                 clock: Callable[[], datetime] | None = None) -> None:
         self.settings = settings
         self.warc = warc
         self._transport = transport
+        # what a fetch is dated at (WARC-Date, the capture's time): the wall clock, or a
+        # simulated one (the demo steps through its example's two months)
+        self._clock = clock or (lambda: datetime.now(UTC))
         self._client: httpx.AsyncClient | None = None
         self._global = asyncio.Semaphore(settings.concurrency)
         self._gates: dict[str, _HostGate] = {}
@@ -296,7 +300,7 @@ class Fetcher:
     def _refused(self, url: str, current: str, chain: list[str], why: tuple[str, str],
                  start: float) -> FetchResult:
         """A fetch not attempted (bad URL, robots.txt): archived as metadata only."""
-        now = datetime.now(UTC)
+        now = self._clock()
         loc = self.warc.write_failure(url=current, method="GET", request_headers={},
                                       failure=why[0], detail=why[1], fetched_at=now, ip=None,
                                       request_attempted=False)
@@ -366,7 +370,7 @@ class Fetcher:
     async def _attempt(self, url: str, cond: dict[str, str], hop: int, n: int) -> _Attempt:
         """One GET under the overall deadline; archived before returning."""
         assert self._client is not None, "use 'async with Fetcher(...)'"
-        att = _Attempt(url=url, fetched_at=datetime.now(UTC))
+        att = _Attempt(url=url, fetched_at=self._clock())
         try:
             request = self._client.build_request("GET", url, headers=cond)
             att.url = str(request.url.copy_with(fragment=None))

@@ -334,17 +334,20 @@ class _Collector:
 async def collect_async(study: Study, store: Store, *, outlets: Sequence[str] = (),
                         progress: Progress | None = None,
                         transport: httpx.AsyncBaseTransport | None = None,
-                        workers: int | None = None) -> CollectStats:
-    """One collection pass, holding the study's collect lock (``runlock``)."""
+                        workers: int | None = None,
+                        clock: Callable[[], datetime] | None = None) -> CollectStats:
+    """One collection pass, holding the study's collect lock (``runlock``).
+    ``clock`` dates the fetches (a simulated clock; default the wall clock)."""
     with RunLock(study.archive_dir, "collect"):
         return await _collect_locked(study, store, outlets=outlets, progress=progress,
-                                     transport=transport, workers=workers)
+                                     transport=transport, workers=workers, clock=clock)
 
 
 async def _collect_locked(study: Study, store: Store, *, outlets: Sequence[str],
                           progress: Progress | None,
                           transport: httpx.AsyncBaseTransport | None,
-                          workers: int | None) -> CollectStats:
+                          workers: int | None,
+                          clock: Callable[[], datetime] | None = None) -> CollectStats:
     stats = CollectStats()
     store.sync_outlets(study.outlets)
     chosen = [o for o in study.outlets if not outlets or o.id in outlets]
@@ -353,7 +356,8 @@ async def _collect_locked(study: Study, store: Store, *, outlets: Sequence[str],
     workers = workers or min(2, os.cpu_count() or 1)
     try:
         with worker_pool(workers) as pool:
-            async with Fetcher(study.fetch, warc, transport=transport) as fetcher:
+            async with Fetcher(study.fetch, warc, transport=transport,
+                               clock=clock) as fetcher:
                 col = _Collector(study, store, fetcher, pool, stats, progress)
                 await col.recover()
                 await all_or_first_error(col.discover(o) for o in chosen)

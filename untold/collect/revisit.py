@@ -288,15 +288,18 @@ async def revisit_async(study: Study, store: Any, *, clock: Clock | None = None,
                         transport: httpx.AsyncBaseTransport | None = None,
                         stop: asyncio.Event | None = None,
                         progress: Callable[[RevisitStats, str], None] | None = None,
-                        ) -> RevisitStats:
+                        date_captures: bool = False) -> RevisitStats:
     """One pass: enroll, plan what is due at ``clock()``, check it, then the listings.
+    ``date_captures``: the fetches are dated at ``clock()`` too (a simulation, such as
+    the demo; otherwise captures keep their real fetch times).
 
     Holds the study's revisit lock (``runlock``): two passes at once would check
     every due article twice.
     """
     with RunLock(study.archive_dir, "revisit"):
         return await _revisit_locked(study, store, clock=clock, outlets=outlets, limit=limit,
-                                     transport=transport, stop=stop, progress=progress)
+                                     transport=transport, stop=stop, progress=progress,
+                                     date_captures=date_captures)
 
 
 async def _revisit_locked(study: Study, store: Any, *, clock: Clock | None,
@@ -304,7 +307,7 @@ async def _revisit_locked(study: Study, store: Any, *, clock: Clock | None,
                           transport: httpx.AsyncBaseTransport | None,
                           stop: asyncio.Event | None,
                           progress: Callable[[RevisitStats, str], None] | None,
-                          ) -> RevisitStats:
+                          date_captures: bool = False) -> RevisitStats:
     from untold.collect.revisit_listings import check_listings
 
     clock = clock or now_utc
@@ -323,7 +326,8 @@ async def _revisit_locked(study: Study, store: Any, *, clock: Clock | None,
     run_id = store.start_run("revisit")
     warc = WarcWriter(study.warc_dir)
     try:
-        async with Fetcher(study.fetch, warc, transport=transport) as fetcher:
+        async with Fetcher(study.fetch, warc, transport=transport,
+                           clock=clock if date_captures else None) as fetcher:
             rev = Reviser(study, store, fetcher, clock, stats)
             rev.use_processes = stats.due >= POOL_MIN_DUE
             try:

@@ -20,6 +20,7 @@ from __future__ import annotations
 import socket
 import ssl
 from collections.abc import AsyncIterator, Iterable, Mapping
+from pathlib import Path
 from typing import Any
 
 import anyio
@@ -30,11 +31,11 @@ from anyio.abc import TaskGroup
 
 from untold.collect.failures import AddressNotPublicError
 from untold.config import FetchSettings
-from untold.errors import InputError
+from untold.errors import ConfigError, InputError
 from untold.net.addresses import parse_ip, refusal
 
 __all__ = ["HAPPY_EYEBALLS_DELAY", "KEEPALIVE_EXPIRY", "PoolTransport", "ResolvingBackend",
-           "build_transport"]
+           "build_transport", "load_ca_file"]
 
 KEEPALIVE_EXPIRY = 5.0  # idle connections closed after this: servers drop them anyway
 # RFC 8305 (happy eyeballs): the next address is tried when the previous one has not
@@ -200,14 +201,41 @@ class PoolTransport(httpx.AsyncBaseTransport):
         await self.pool.aclose()
 
 
+def load_ca_file(ctx: ssl.SSLContext, path: str) -> None:
+    """Trust the PEM CA certificates in ``path`` in ``ctx`` too; ConfigError naming the
+    file when it is missing, unreadable or holds no certificate."""
+    hint = ("give [fetch] ca_file a PEM file of CA certificates (relative to the study "
+            "file), or remove the key to trust the public roots only")
+    try:
+        text = Path(path).read_bytes().decode("ascii")
+    except FileNotFoundError as exc:
+        raise ConfigError("[fetch] ca_file not found", source=path, hint=hint) from exc
+    except UnicodeDecodeError as exc:
+        raise ConfigError("[fetch] ca_file is not a PEM file (PEM is ASCII text)",
+                          source=path, hint=hint) from exc
+    except OSError as exc:
+        raise ConfigError(f"cannot read [fetch] ca_file: {exc.strerror or exc}",
+                          source=path, hint=hint) from exc
+    try:
+        ctx.load_verify_locations(cadata=text)
+    except (ssl.SSLError, ValueError) as exc:
+        raise ConfigError("[fetch] ca_file holds no valid PEM certificate", source=path,
+                          hint=hint) from exc
+
+
 def build_transport(settings: FetchSettings, *,
                     ssl_context: ssl.SSLContext | None = None) -> httpx.AsyncBaseTransport:
     """The transport ``Fetcher`` uses: HTTP/1.1, verified TLS, settings.resolve and the
     address policy (settings.allow_private) applied.
 
-    ``ssl_context`` replaces the certifi roots (tests pass one trusting their CA).
+    ``ssl_context`` replaces the certifi roots (tests pass one trusting their CA);
+    without it, the CAs of settings.ca_file are trusted besides them.
     """
-    ctx = ssl_context or ssl.create_default_context(cafile=certifi.where())
+    ctx = ssl_context
+    if ctx is None:
+        ctx = ssl.create_default_context(cafile=certifi.where())
+        if settings.ca_file:
+            load_ca_file(ctx, settings.ca_file)
     backend = ResolvingBackend(settings.resolve, allow_private=settings.allow_private)
     pool = httpcore.AsyncConnectionPool(
         ssl_context=ctx, max_connections=settings.concurrency,

@@ -5,6 +5,11 @@
 * ``generator.generate(seed, patterns=..., scale=...)``: the ecosystem;
 * ``truth.ground_truth(eco)``: what was planted, as a JSON-able dict;
 * ``pages``/``server.DemoServer``: the outlets served on 127.0.0.1 with a clock;
+* ``censor``/``listeners``: the network around them (TLS by the example's own CA,
+  an SNI-filtering path, a resolver, a block page) that untold's probe measures;
+* ``measure``: untold's probe on that network against a real control helper;
+* ``ooni``: the example's synthetic OONI measurements from another network and
+  the fingerprint of its block page;
 * ``study.study_toml(port)``/``study.build_example(dest)``: study + ground truth;
 * ``run.collect_example(dest)``: serve and collect it, pass by pass;
 * ``bulk.fill_archive(...)``: millions of articles straight into an archive.

@@ -3,7 +3,8 @@
 The server's clock is set to each pass time in turn (weekly, plus one between
 the story's break and the warning), so the archive sees the ecosystem as a
 collector running through those two months would: articles before they were
-edited or deleted, and the blocked outlet failing from its block time on.
+edited or deleted, the blocked outlet's TLS handshakes reset from its block time
+on, and the outlet that is down failing during its outage.
 """
 
 from __future__ import annotations
@@ -35,7 +36,8 @@ def collect_example(dest: str | Path, *, eco: Ecosystem | None = None,
     eco = eco or generate()
     with DemoServer(eco) as server:
         # the port changes each run; the archive (and what it holds) stays
-        paths = build_example(dest, port=server.port, eco=eco)
+        paths = build_example(dest, port=server.port, tls_port=server.tls_port,
+                              ca_file=server.ca_file, eco=eco)
         study = load_study(paths["study"])
         stats = []
         for t in passes if passes is not None else sc.collect_passes():

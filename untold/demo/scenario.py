@@ -15,9 +15,10 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 __all__ = [
-    "DEFAULT_SEED", "DELETIONS", "EARLY_PASS", "EDIT", "END", "FACTS", "OUTLETS", "START",
-    "STORY_BREAK", "STORY_QUERY", "UNREACHABLE", "WARNING", "DeletionPlan", "DemoOutlet",
-    "EditPlan", "collect_passes",
+    "BLOCKS", "BLOCK_PAGE_MARK", "DEFAULT_SEED", "DELETIONS", "EARLY_PASS", "EDIT", "END", "FACTS", "OONI_NETWORK",
+    "OONI_PLAN", "OUTLETS", "PROBE_NETWORK", "START", "STORY_BREAK", "STORY_QUERY", "UNREACHABLE",
+    "WARNING", "BlockPlan", "DeletionPlan", "DemoOutlet", "EditPlan", "Network", "OoniPlan",
+    "collect_passes", "probe_times",
 ]
 
 DEFAULT_SEED = 20260901  # the example's documented seed: same seed, same ecosystem
@@ -56,10 +57,11 @@ class DemoOutlet:
     # shows a view counter in the article text (noise for the edit tracker); the
     # reprinting outlets and their sources do not, so reprints stay near-duplicates
     counter: bool = True
+    https: bool = False  # served over TLS (a certificate from the example's own CA)
 
     @property
     def base(self) -> str:
-        return f"http://{self.domain}"
+        return f"{'https' if self.https else 'http'}://{self.domain}"
 
 
 WEEKEND_FACTOR = 0.6  # fewer articles on Saturdays and Sundays, like real newsrooms
@@ -91,7 +93,7 @@ OUTLETS: tuple[DemoOutlet, ...] = (
                counter=False),
     DemoOutlet("eurasia", "Eurasia Service", "eurasia.example", "CZ",
                (("ru", 0.7), ("kk", 0.15), ("ky", 0.15)), ("international", "foreign"),
-               3.5, 12, feed="rss", sitemap="urlset"),
+               3.5, 12, feed="rss", sitemap="urlset", https=True),
     DemoOutlet("camonitor", "Central Asia Monitor", "camonitor.example", "US", (("en", 1.0),),
                ("international", "foreign"), 2.0, 9, feed="rss", counter=False),
 )
@@ -130,6 +132,94 @@ DELETIONS = (
     DeletionPlan("ulttyq", 0, _t("2026-10-06T12:00:00"), "soft_404"),
 )
 UNREACHABLE = ("eurasia", _t("2026-10-18T12:00:00"), "connection_reset")
+
+# -- blocking and an outage (patterns=True only), measured by untold's probe --------
+
+
+@dataclass(frozen=True)
+class Network:
+    """A network a measurement was made from (OONI's probe_cc / probe_asn / name)."""
+
+    cc: str
+    asn: str  # from the private-use range (RFC 6996): no real network is named
+    name: str
+    vantage: str
+
+
+@dataclass(frozen=True)
+class BlockPlan:
+    """What the simulated censor (or the site itself) does to one outlet, in
+    ``[since, until)`` of the example's clock, on the probe's network."""
+
+    outlet_id: str
+    kind: str  # tls_reset | dns_blockpage | outage
+    since: datetime
+    until: datetime  # exclusive
+    blocking: bool  # False: the site itself is down (an outage), not blocking
+    expect_class: str  # untold's verdict class for a measurement inside the period
+
+
+# untold's probe in the demo measures from here: the collector's network, behind a censor
+PROBE_NETWORK = Network("KG", "AS65001", "Example ISP (simulated censor)", "example-isp")
+BLOCKS = (
+    # reset at the TLS handshake when the Client Hello names the outlet (as kloop.kg was);
+    # the collector meets it too: the same block as UNREACHABLE, now measured
+    # (still blocked when the example ends: its last collection, at END, fails too)
+    BlockPlan(UNREACHABLE[0], "tls_reset", UNREACHABLE[1], END + timedelta(days=1), True,
+              "sni_filtering_reset"),
+    # the network's resolver answers with the address of a block page
+    BlockPlan("ordo", "dns_blockpage", _t("2026-10-08T12:00:00"), _t("2026-10-12T12:00:00"),
+              True, "dns_blockpage"),
+    # the site itself is down for a day: every connection closes unanswered, from anywhere
+    BlockPlan("silkroad", "outage", _t("2026-10-12T15:00:00"), _t("2026-10-13T15:00:00"),
+              False, "site_down"),
+)
+# the block page the censor's resolver points to carries this registry address; the
+# example's fingerprint for it (installed in the demo's archive) matches on it
+BLOCK_PAGE_MARK = "reestr.blocked.example"
+PROBE_HOURS = (6, 18)  # untold's probe measures every outlet's home page at these UTC hours
+
+
+def probe_times() -> list[datetime]:
+    """The example clock's probe runs: twice a day from START to END (exclusive)."""
+    out = []
+    day = START
+    while day < END:
+        out += [day + timedelta(hours=h) for h in PROBE_HOURS]
+        day += timedelta(days=1)
+    return out
+
+
+# synthetic OONI Web Connectivity measurements from another network, bundled with the
+# example (untold.demo.ooni) and imported with `untold ooni import`
+OONI_NETWORK = Network("KZ", "AS65002", "Another ISP (synthetic OONI data)", "ooni-another-isp")
+
+
+@dataclass(frozen=True)
+class OoniPlan:
+    """OONI measurements of one outlet's home page, daily at ``hour`` UTC in
+    ``[first, last]``; inside ``[block_since, block_until)`` they show ``kind``."""
+
+    outlet_id: str
+    first: datetime
+    last: datetime
+    kind: str | None = None  # tls_reset | outage | None (reachable throughout)
+    block_since: datetime | None = None
+    block_until: datetime | None = None
+    hour: int = 9
+
+
+OONI_PLAN = (
+    # blocked in the other network too, from two days later (TLS interference, as OONI
+    # found for news sites in Kazakhstan)
+    OoniPlan("eurasia", _t("2026-10-12T00:00:00"), _t("2026-10-31T00:00:00"), "tls_reset",
+             _t("2026-10-20T00:00:00"), END),
+    # reachable there while the probe's network answered a block page: a local block
+    OoniPlan("ordo", _t("2026-10-06T00:00:00"), _t("2026-10-14T00:00:00")),
+    # down there too: an outage is seen from everywhere
+    OoniPlan("silkroad", _t("2026-10-11T00:00:00"), _t("2026-10-14T00:00:00"), "outage",
+             _t("2026-10-12T15:00:00"), _t("2026-10-13T15:00:00")),
+)
 
 
 def collect_passes(every_days: float = 7.0) -> list[datetime]:

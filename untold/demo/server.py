@@ -1,58 +1,85 @@
-"""Serve the example ecosystem on 127.0.0.1 with a settable clock.
+"""Serve the example ecosystem on 127.0.0.1 with a settable clock, behind a censor.
 
 ``DemoServer`` routes by Host header (the study maps every ``.example``
 domain here with ``[fetch] resolve``) and counts requests per (host, path).
 ``server.now`` decides what exists: articles published at or before it, the
 version of the edited article, whether a deleted article answers 404, a
-redirect to the home page or a soft 404, and whether the unreachable outlet
-resets every connection. Feeds, sitemaps and articles carry ETag and
-Last-Modified and answer conditional requests with 304. Every response's
-``Date`` is ``server.now``.
+redirect to the home page or a soft 404. Feeds, sitemaps and articles carry
+ETag and Last-Modified and answer conditional requests with 304. Every
+response's ``Date`` is ``server.now``.
 
 Per outlet: ``/robots.txt`` (naming the sitemap), ``/rss.xml`` or
 ``/atom.xml``, ``/sitemap.xml`` (a urlset, or an index of
 ``/sitemaps/YYYY-MM.xml``), ``/`` (the latest headlines) and the articles.
+
+The network around it (``untold.demo.censor``) does what ``scenario.BLOCKS``
+plans, by the same clock, for the collector and untold's probe:
+
+* ``port``: plain HTTP, for everyone.
+* ``tls_port``: TLS through the censor: a Client Hello naming a ``tls_reset``
+  outlet in its period is answered with a TCP reset; any other name (a neutral
+  one too) gets the example CA's certificate and the same pages as ``port``.
+* ``tls_direct_port``: the same TLS server without the censor (the control's path).
+* ``dns_address``: the censored network's resolver: 127.0.0.1 for every outlet,
+  but the block page's address (``block_address``, 127.0.0.2 on ``port``) for a
+  ``dns_blockpage`` outlet in its period, or NXDOMAIN where 127.0.0.2 cannot be
+  bound (``dns_block_method``).
+* an ``outage`` outlet in its period is down from everywhere: every listener reads
+  the request and closes the connection without an answer.
 """
 
 from __future__ import annotations
 
 import bisect
 import contextlib
+import errno
 import hashlib
 import socket
-import struct
-import sys
+import tempfile
 import threading
 from collections import Counter
 from datetime import UTC, datetime
 from email.utils import format_datetime, parsedate_to_datetime
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
+from pathlib import Path
 from typing import Any
 
 from untold.demo import pages
 from untold.demo import scenario as sc
+from untold.demo.censor import (
+    BLOCK_PAGE_IP,
+    BlockPageServer,
+    Resolver,
+    TlsFiles,
+    client_hello_sni,
+    make_tls_files,
+    peek_client_hello,
+    server_context,
+)
 from untold.demo.generator import DemoArticle, Ecosystem, generate
-from untold.demo.scenario import DemoOutlet
+from untold.demo.listeners import HANDSHAKE_TIMEOUT_S, Listener, TlsListener
+from untold.demo.scenario import BlockPlan, DemoOutlet
 
 __all__ = ["DemoServer"]
 
-
-class _Reset(Exception):
-    """Raised in a handler to end its connection with a TCP reset."""
-
-
-class _QuietServer(ThreadingHTTPServer):
-    def handle_error(self, request: Any, client_address: Any) -> None:
-        # a client that hangs up (the collector's size or time limits, or the blocked
-        # outlet's resets) is ordinary here; anything else is still printed
-        if not isinstance(sys.exc_info()[1], ConnectionError):
-            super().handle_error(request, client_address)
+LOOPBACK = "127.0.0.1"
+# the block page needs the plain port's number on 127.0.0.2 too; if something else
+# holds it there, a new pair of ports is tried (rarely more than once)
+PORT_PAIR_TRIES = 20
 
 
 class DemoServer:
-    """The example's outlets on one loopback port. Use as a context manager."""
+    """The example's outlets and their network on loopback. Use as a context manager:
+    the listeners, the resolver and the TLS files exist inside the ``with`` block.
 
-    def __init__(self, eco: Ecosystem | None = None, *, now: datetime | None = None) -> None:
+    ``tls_dir``: where to write the CA certificate and the leaf's certificate and
+    key (None: a temporary directory, removed on exit). ``block_ip``: the block
+    page's address (None: no block page; the resolver answers NXDOMAIN instead).
+    """
+
+    def __init__(self, eco: Ecosystem | None = None, *, now: datetime | None = None,
+                 tls_dir: str | Path | None = None,
+                 block_ip: str | None = BLOCK_PAGE_IP) -> None:
         self.eco = eco or generate()
         self._now = sc.END
         self.now = now or sc.END
@@ -64,20 +91,75 @@ class DemoServer:
             self._articles[a.outlet_id].append(a)
         self._times = {k: [a.published for a in v] for k, v in self._articles.items()}
         self._paths = {(a.outlet_id, a.path): a for a in self.eco.articles}
-        oid, since, _ = sc.UNREACHABLE
-        self.unreachable: dict[str, datetime] = {oid: since} if self.eco.patterns else {}
-        self.httpd = _QuietServer(("127.0.0.1", 0), self._handler())
-        self.httpd.daemon_threads = True
-        self.port: int = self.httpd.server_address[1]
-        self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
+        # what the censor (or a site itself) does, by the clock; nothing without patterns
+        self.blocks: tuple[BlockPlan, ...] = sc.BLOCKS if self.eco.patterns else ()
+        self._tls_dir = Path(tls_dir) if tls_dir is not None else None
+        self._block_ip = block_ip
+        self._tls: TlsFiles | None = None
+        self._stack: contextlib.ExitStack | None = None
+        # set when the server starts (inside the with block)
+        self.port = 0  # plain HTTP
+        self.tls_port = 0  # TLS through the censor
+        self.tls_direct_port = 0  # TLS without the censor
+        self.dns_address = ""  # "127.0.0.1:N": the censored network's resolver
+        self.block_address: str | None = None  # the block page's IP (on ``port``)
+        self.dns_block_method = "nxdomain"  # "blockpage" | "nxdomain"
 
     def __enter__(self) -> DemoServer:
-        self.thread.start()
+        with contextlib.ExitStack() as stack:
+            tls_dir = self._tls_dir
+            if tls_dir is None:
+                tls_dir = Path(stack.enter_context(
+                    tempfile.TemporaryDirectory(prefix="untold-demo-tls-")))
+            names = [o.domain for o in self.eco.outlets if o.https]
+            self._tls = make_tls_files(tls_dir, names)
+            ctx = server_context(self._tls)
+            handler = self._handler()
+            plain, block = self._bind_plain(handler)
+            listeners: list[Listener] = [plain] + ([block] if block else [])
+            stack.callback(_stop_all, listeners)  # registered before any starts
+            tls = TlsListener((LOOPBACK, 0), handler, ctx, censor=self._censor,
+                              name="untold-demo-tls")
+            listeners.append(tls)
+            direct = TlsListener((LOOPBACK, 0), handler, ctx, name="untold-demo-tls-direct")
+            listeners.append(direct)
+            resolver = stack.enter_context(Resolver(self.dns_answer, host=LOOPBACK))
+            for lst in listeners:
+                lst.start()
+            self.port, self.tls_port, self.tls_direct_port = plain.port, tls.port, direct.port
+            self.dns_address = resolver.address
+            self.block_address = str(block.server_address[0]) if block else None
+            self.dns_block_method = "blockpage" if block else "nxdomain"
+            self._stack = stack.pop_all()
         return self
 
     def __exit__(self, *exc: object) -> None:
-        self.httpd.shutdown()
-        self.httpd.server_close()
+        if self._stack is not None:
+            self._stack.close()
+            self._stack = None
+
+    def _bind_plain(self, handler: type[BaseHTTPRequestHandler]
+                    ) -> tuple[Listener, BlockPageServer | None]:
+        """The plain listener on 127.0.0.1, and the block page on the same port number
+        at ``block_ip`` when that address can be bound."""
+        for _ in range(PORT_PAIR_TRIES):
+            plain = Listener((LOOPBACK, 0), handler)
+            if self._block_ip is None:
+                return plain, None
+            try:
+                return plain, BlockPageServer(self._block_ip, plain.port)
+            except OSError as exc:
+                if exc.errno != errno.EADDRINUSE:
+                    return plain, None  # no such address here (e.g. macOS: 127.0.0.1 only)
+                plain.server_close()  # taken there: try another port number
+        return Listener((LOOPBACK, 0), handler), None
+
+    @property
+    def ca_file(self) -> Path:
+        """The example CA's certificate (PEM), to trust for the https outlets."""
+        if self._tls is None:
+            raise RuntimeError("the server is not running: use 'with DemoServer(...) as s'")
+        return self._tls.ca_file
 
     @property
     def now(self) -> datetime:
@@ -89,6 +171,37 @@ class DemoServer:
         if value.tzinfo is None:
             raise ValueError("server.now must be timezone-aware (e.g. datetime(..., tzinfo=UTC))")
         self._now = value
+
+    # -- the censor and outages, by the clock --------------------------------------
+    def block(self, outlet_id: str, kind: str, now: datetime | None = None) -> BlockPlan | None:
+        """The ``kind`` plan acting on the outlet at ``now`` (its ``[since, until)``)."""
+        now = now or self.now
+        return next((b for b in self.blocks if b.outlet_id == outlet_id and b.kind == kind
+                     and b.since <= now < b.until), None)
+
+    def _blocked_host(self, host: str | None, kind: str) -> bool:
+        o = self._outlets.get((host or "").lower().rstrip("."))
+        return o is not None and self.block(o.id, kind) is not None
+
+    def tls_blocked(self, sni: str | None) -> bool:
+        """Whether the censor resets a Client Hello naming ``sni`` now."""
+        return self._blocked_host(sni, "tls_reset")
+
+    def down(self, host: str) -> bool:
+        """Whether the outlet at ``host`` is down now (an outage: no answer from anywhere)."""
+        return self._blocked_host(host, "outage")
+
+    def _censor(self, sock: socket.socket) -> bool:
+        return self.tls_blocked(client_hello_sni(peek_client_hello(sock, HANDSHAKE_TIMEOUT_S)))
+
+    def dns_answer(self, name: str) -> list[str] | None:
+        """The censored network's resolver: A records for ``name`` (None: NXDOMAIN)."""
+        o = self._outlets.get(name.lower().rstrip("."))
+        if o is None:
+            return None
+        if self.block(o.id, "dns_blockpage") is not None:
+            return [self.block_address] if self.block_address else None
+        return [LOOPBACK]
 
     # -- what exists at self.now -------------------------------------------------
     def published(self, outlet_id: str, now: datetime | None = None) -> list[DemoArticle]:
@@ -106,10 +219,12 @@ class DemoServer:
     def discoverable(self, outlet_id: str, now: datetime | None = None) -> set[str]:
         """Article URLs untold's collector finds at ``now``, as its discovery works:
         feeds, then the study's sitemaps (robots.txt's only when there is no feed),
-        else the home page's links; nothing while the outlet is unreachable."""
+        else the home page's links. Nothing while the censor resets the outlet's TLS
+        handshakes or the outlet is down; a DNS block does not stop the collector,
+        which maps the names itself (``[fetch] resolve``) and never asks the resolver."""
         now = now or self.now
         o = self.eco.outlet(outlet_id)
-        if o.id in self.unreachable and now >= self.unreachable[o.id]:
+        if self.block(o.id, "tls_reset", now) or self.block(o.id, "outage", now):
             return set()
         live = self.live(o.id, now)
         if o.sitemap and (o.sitemap_in_study or not o.feed):
@@ -125,13 +240,11 @@ class DemoServer:
 
     # -- responses -----------------------------------------------------------------
     def respond(self, host: str, path: str, headers: Any) -> tuple[int, bytes, dict[str, str]]:
-        """(status, body, headers) for a GET; raises _Reset for a blocked outlet."""
+        """(status, body, headers) for a GET of ``path`` at ``host``."""
         now = self.now
         o = self._outlets.get(host)
         if o is None:
             return 404, b"no such site", {"Content-Type": "text/plain"}
-        if o.id in self.unreachable and now >= self.unreachable[o.id]:
-            raise _Reset(host)
         path = path.split("?", 1)[0].split("#", 1)[0]
         html = "text/html; charset=utf-8"
         xml = "application/xml; charset=utf-8"
@@ -193,11 +306,6 @@ class DemoServer:
                 return format_datetime(server.now.astimezone(UTC).replace(microsecond=0),
                                        usegmt=True)
 
-            def handle(self) -> None:
-                # a _Reset means the connection is already gone, reset on purpose
-                with contextlib.suppress(_Reset):
-                    super().handle()
-
             def do_HEAD(self) -> None:
                 self._serve(head=True)
 
@@ -208,15 +316,12 @@ class DemoServer:
                 host = (self.headers.get("Host") or "").split(":")[0].lower()
                 with server.lock:
                     server.hits[(host, self.path)] += 1
-                try:
-                    status, body, extra = server.respond(host, self.path, self.headers)
-                except _Reset:
-                    # like a middlebox that resets the connection on seeing the host
-                    self.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER,
-                                               struct.pack("ii", 1, 0))
+                if server.down(host):
+                    # a front whose backend is down: the request is read, the connection
+                    # closed without an answer (the same from every path)
                     self.close_connection = True
-                    self.connection.close()
-                    raise
+                    return
+                status, body, extra = server.respond(host, self.path, self.headers)
                 self.send_response(status)
                 for k, v in extra.items():
                     self.send_header(k, v)
@@ -227,6 +332,11 @@ class DemoServer:
                     self.wfile.write(body)
 
         return Handler
+
+
+def _stop_all(listeners: list[Listener]) -> None:
+    for lst in listeners:
+        lst.stop()
 
 
 def _conditional(headers: Any, body: str, last: datetime,

@@ -2,7 +2,8 @@
 
 ``study_toml(port)`` names every outlet (its feeds and sitemaps as the
 scenario says; some are found only through robots.txt or home-page links),
-maps their ``.example`` domains to the local server with ``[fetch] resolve``,
+maps their ``.example`` domains to the local server with ``[fetch] resolve``
+(the https ones to its TLS port, trusting the example CA with ``[fetch] ca_file``),
 and declares the story (query and facts in ru/kk/ky/en) and the warning event.
 ``build_example(dest)`` writes the study and ``ground_truth.json`` beside it.
 """
@@ -21,11 +22,12 @@ from untold.demo.scenario import DemoOutlet
 from untold.demo.truth import ground_truth
 from untold.timeutil import to_iso
 
-__all__ = ["GROUND_TRUTH_FILE", "STUDY_FILE", "build_example", "bulk_study_toml", "feed_path",
-           "study_toml"]
+__all__ = ["CA_FILE", "GROUND_TRUTH_FILE", "STUDY_FILE", "build_example", "bulk_study_toml",
+           "feed_path", "study_toml"]
 
 STUDY_FILE = "study.toml"
 GROUND_TRUTH_FILE = "ground_truth.json"
+CA_FILE = "tls/example-ca.pem"  # the example CA's certificate, beside the study (public)
 DEMO_CONCURRENCY = 64  # loopback: no politeness needed, only the extractor limits speed
 DEMO_PER_HOST = 8
 
@@ -43,9 +45,17 @@ def feed_path(feed: str | None) -> str | None:
     return {"rss": "/rss.xml", "atom": "/atom.xml"}.get(feed or "")
 
 
-def study_toml(port: int, *, archive: str = "archive", timeout: float = 10.0) -> str:
-    """The example study with every outlet resolved to 127.0.0.1:``port``."""
-    resolve = ", ".join(f"{_s(o.domain)} = {_s(f'127.0.0.1:{port}')}" for o in sc.OUTLETS)
+def study_toml(port: int, *, tls_port: int | None = None, ca_file: str | None = None,
+               archive: str = "archive", timeout: float = 10.0) -> str:
+    """The example study: every outlet resolved to 127.0.0.1:``port``, the https ones
+    to 127.0.0.1:``tls_port`` (``port`` too when None: the server has no TLS), and the
+    example CA (``ca_file``, as written in the study: relative to its folder) trusted."""
+    def target(o: DemoOutlet) -> str:
+        return f"127.0.0.1:{tls_port if o.https and tls_port is not None else port}"
+
+    resolve = ", ".join(f"{_s(o.domain)} = {_s(target(o))}" for o in sc.OUTLETS)
+    trust = (f"ca_file = {_s(ca_file)}  # the example's own CA, for its https outlets\n"
+             if ca_file else "")
     parts = [f"""# The untold example: a synthetic news ecosystem served on loopback.
 # Outlets, texts and events are fictional; see ground_truth.json for what was planted.
 [study]
@@ -63,7 +73,7 @@ retries = 0
 max_redirects = 5
 resolve = {{ {resolve} }}
 allow_private = true  # the site is served on loopback (127.0.0.1)
-
+{trust}
 [collect]
 max_articles_per_outlet = 10000
 link_discovery_pages = 1
@@ -101,18 +111,29 @@ countries = ["KZ"]
     return "\n".join(parts)
 
 
-def build_example(dest: str | Path, *, port: int = 8080, eco: Ecosystem | None = None,
+def build_example(dest: str | Path, *, port: int = 8080, tls_port: int | None = None,
+                  ca_file: str | Path | None = None, eco: Ecosystem | None = None,
                   archive: str = "archive") -> dict[str, Any]:
-    """Write ``study.toml`` (resolved to ``port``) and ``ground_truth.json`` in ``dest``.
+    """Write ``study.toml`` (resolved to ``port`` and ``tls_port``) and
+    ``ground_truth.json`` in ``dest``; with ``ca_file`` (the server's CA certificate),
+    a copy of it in ``dest/tls/`` that the study trusts by a relative path, so the
+    study stays valid after the server is gone.
 
     Returns the paths and the ground truth. Serve the ecosystem with
-    ``untold.demo.server.DemoServer`` and rewrite the study for its port.
+    ``untold.demo.server.DemoServer`` and rewrite the study for its ports.
     """
     eco = eco or generate()
     dest = Path(dest)
     dest.mkdir(parents=True, exist_ok=True)
+    trust = None
+    if ca_file is not None:
+        copy = dest / CA_FILE
+        copy.parent.mkdir(parents=True, exist_ok=True)
+        copy.write_bytes(Path(ca_file).read_bytes())
+        trust = CA_FILE
     study = dest / STUDY_FILE
-    study.write_text(study_toml(port, archive=archive), encoding="utf-8")
+    study.write_text(study_toml(port, tls_port=tls_port, ca_file=trust, archive=archive),
+                     encoding="utf-8")
     truth = ground_truth(eco)
     gt = dest / GROUND_TRUTH_FILE
     gt.write_text(json.dumps(truth, ensure_ascii=False, indent=1), encoding="utf-8")

@@ -61,14 +61,14 @@ def ground_truth(eco: Ecosystem | None = None) -> dict[str, Any]:
                             "unverified": a.unverified, "reprint_of": a.reprint_of}
                            for a in arts if a.story],
         "omission": None, "silence": None, "reprints": [], "edits": [], "deletions": [],
-        "unreachable": [],
+        "unreachable": [], "blocking": [], "ooni": [],
         "not_planted": ["fact 'unverified': every outlet states it in "
                         f"{sc.UNVERIFIED_SHARE:.0%} of its story articles",
                         "ordinary news: independent draws per article, no topic trends"],
     }
     if not eco.patterns:
         truth["not_planted"].insert(0, "patterns=False: no omission, silence, reprint, "
-                                       "edit, deletion or unreachable outlet")
+                                       "edit, deletion, unreachable or blocked outlet")
         return truth
     truth["omission"] = {"fact": "nationality", "outlets": list(sc.OMITTING),
                          "controls": foreign, "control_share": sc.FACT_SHARE}
@@ -94,4 +94,47 @@ def ground_truth(eco: Ecosystem | None = None) -> dict[str, Any]:
     truth["unreachable"].append({
         "outlet": oid, "since": to_iso(since), "failure": failure,
         "articles_after": sum(1 for a in arts if a.outlet_id == oid and a.published >= since)})
+    truth["blocking"] = blocking_truth()
+    truth["ooni"] = ooni_truth()
+    truth["not_planted"].append(
+        "reachability: every measurement outside the periods under 'blocking' (untold's "
+        "probe) and 'ooni' (the bundled OONI data) finds its outlet reachable")
     return truth
+
+
+def _network(n: sc.Network, source: str) -> dict[str, Any]:
+    return {"source": source, "probe_cc": n.cc, "probe_asn": n.asn, "network": n.name,
+            "vantage": n.vantage}
+
+
+def blocking_truth(dns_method: str = "blockpage") -> list[dict[str, Any]]:
+    """The periods planted on the probe's network. ``dns_method`` is "nxdomain" where the
+    machine has no second loopback address for the block page (the censor's resolver
+    then says the name does not exist)."""
+    out = []
+    for b in sc.BLOCKS:
+        kind, cls = b.kind, b.expect_class
+        if kind == "dns_blockpage" and dns_method == "nxdomain":
+            kind, cls = "dns_nxdomain", "dns_nxdomain"
+        inside = [t for t in sc.probe_times() if b.since <= t < b.until]
+        out.append({"outlet": b.outlet_id, "kind": kind, "since": to_iso(b.since),
+                    "until": to_iso(b.until), "blocking": b.blocking, "expect_class": cls,
+                    **_network(sc.PROBE_NETWORK, "untold"), "probes_inside": len(inside),
+                    "first_probe": to_iso(inside[0]) if inside else None,
+                    "last_probe": to_iso(inside[-1]) if inside else None})
+    return out
+
+
+_OONI_CLASS = {"tls_reset": "sni_filtering_reset", "outage": "site_down"}
+
+
+def ooni_truth() -> list[dict[str, Any]]:
+    """The bundled OONI measurements' planted periods (untold's class when re-scored)."""
+    out = []
+    for p in sc.OONI_PLAN:
+        if p.kind is None or p.block_since is None or p.block_until is None:
+            continue
+        out.append({"outlet": p.outlet_id, "kind": p.kind, "since": to_iso(p.block_since),
+                    "until": to_iso(p.block_until), "blocking": p.kind != "outage",
+                    "expect_class": _OONI_CLASS[p.kind], **_network(sc.OONI_NETWORK, "ooni")})
+    return out

@@ -27,7 +27,7 @@ __all__ = ["RULES", "RULES_VERSION", "Rule", "evaluate"]
 
 # Compared as a string (the store keeps the greatest): a date, plus a letter for a
 # second change on one day ("2026.11.25b").
-RULES_VERSION = "2026.11.25"
+RULES_VERSION = "2026.12.02"
 
 
 @dataclass(frozen=True)
@@ -46,6 +46,11 @@ _D, _T, _HF, _HD = "dns", "tcp_ip", "http-failure", "http-diff"
 RULES: tuple[Rule, ...] = (
     Rule("dns.blockpage", "an answer is a known block-page address", "dns_blockpage",
          _D, False, "dns_blockpage", False),
+    # before http.blockpage: with a control, a block page reached through answers unlike
+    # the control's is DNS blocking (OONI: "dns"); without one http.blockpage says it
+    Rule("dns.inconsistent_blockpage",
+         "answers unlike the control's lead to a page matching a block-page fingerprint",
+         "dns_blockpage", _D, False, "dns_inconsistent_blockpage"),
     Rule("http.blockpage", "a response in the chain matches a block-page fingerprint",
          "http_blockpage", _HD, False, "http_blockpage", False),
     Rule("http.cdn_challenge", "the server (a CDN) refused the probe: a known false positive",

@@ -1,4 +1,4 @@
-"""Helpers shared by the rule predicates: control evidence and HTTP comparison."""
+"""Helpers shared by the rule predicates: control evidence, HTTP comparison, block pages."""
 
 from __future__ import annotations
 
@@ -6,11 +6,11 @@ import re
 from collections.abc import Callable
 from typing import Any
 
-from untold.probe.fingerprints import Fingerprints
+from untold.probe.fingerprints import Fingerprint, Fingerprints
 from untold.probe.ooni_obs import Control, Obs, Request
 
-__all__ = ["BODY_PROPORTION_MIN", "Detail", "Predicate", "control_fetched", "ctl",
-           "fetched", "http_matches", "step_of"]
+__all__ = ["BODY_PROPORTION_MIN", "Detail", "Predicate", "blockpage_response",
+           "control_fetched", "ctl", "fetched", "http_matches", "step_of"]
 
 Detail = dict[str, Any]
 Predicate = Callable[[Obs, Fingerprints], Detail | None]
@@ -118,3 +118,28 @@ def http_matches(o: Obs) -> bool | None:
     cmp = comparisons(o, r)
     return bool(cmp["status_code_match"] and (cmp["body_length_match"] or cmp["headers_match"]
                                               or cmp["title_match"]))
+
+
+def _same_as_control(o: Obs) -> bool:
+    """The final page is the control's page: same status, length and title.
+    (A news article may quote a block page's wording; the control sees it too.)"""
+    r = fetched(o)
+    if r is None or not control_fetched(o):
+        return False
+    cmp = comparisons(o, r)
+    return bool(cmp["status_code_match"] and cmp["body_length_match"] and cmp["title_match"])
+
+
+def blockpage_response(o: Obs, fp: Fingerprints) -> tuple[Request, Fingerprint] | None:
+    """The first response in the chain that matches a block-page fingerprint (not a
+    known false positive), unless it is the control's own page."""
+    same = _same_as_control(o)
+    # a vague word ("blocked") is evidence only beside a control that saw a different page
+    vague = control_fetched(o) and o.control is not None and o.control.failure is None
+    for i, r in enumerate(o.requests):  # the whole chain: block pages often come by redirect
+        if i == 0 and same:
+            continue
+        f = fp.match_http(r.body, r.headers, vague=vague)
+        if f is not None and not f.false_positive:
+            return r, f
+    return None

@@ -9,6 +9,7 @@ from untold.probe.rules_common import (
     TIMEOUTS,
     Detail,
     Predicate,
+    blockpage_response,
     control_fetched,
     ctl,
     http_matches,
@@ -112,6 +113,23 @@ def dns_consistency(o: Obs) -> tuple[str | None, str]:
     return "inconsistent", "no shared address or AS and no verified TLS"
 
 
+def dns_inconsistent_blockpage(o: Obs, fp: Fingerprints) -> Detail | None:
+    """Answers unlike the control's, and what was fetched from them is a
+    fingerprinted block page: the resolver sent the probe to the censor's page
+    (the method is DNS; the page is the evidence that it is not a CDN's answer)."""
+    state, why = dns_consistency(o)
+    if state != "inconsistent":
+        return None
+    hit = blockpage_response(o, fp)
+    if hit is None:
+        return None
+    r, f = hit
+    return {"hostname": o.host, "answers": o.probe_addrs(),
+            "control_addrs": ctl(o).dns_addrs, "why": why, "url": r.url,
+            "fingerprint": f.name, "location": f.location,
+            "expected_countries": list(f.countries)}
+
+
 def dns_inconsistent(o: Obs, fp: Fingerprints) -> Detail | None:
     """Unexpected answers, unless the page came back the same as the control's
     (a transparent proxy that serves the real site is not blocking)."""
@@ -124,6 +142,7 @@ def dns_inconsistent(o: Obs, fp: Fingerprints) -> Detail | None:
 
 PREDICATES: dict[str, Predicate] = {
     "dns_blockpage": dns_blockpage,
+    "dns_inconsistent_blockpage": dns_inconsistent_blockpage,
     "dns_nxdomain": dns_nxdomain,
     "dns_timeout": dns_timeout,
     "dns_error": dns_error,

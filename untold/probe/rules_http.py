@@ -9,6 +9,7 @@ from untold.probe.rules_common import (
     TIMEOUTS,
     Detail,
     Predicate,
+    blockpage_response,
     comparisons,
     control_fetched,
     ctl,
@@ -20,28 +21,13 @@ from untold.probe.rules_common import (
 __all__ = ["PREDICATES"]
 
 
-def _same_as_control(o: Obs) -> bool:
-    """The final page is the control's page: same status, length and title.
-    (A news article may quote a block page's wording; the control sees it too.)"""
-    r = fetched(o)
-    if r is None or not control_fetched(o):
-        return False
-    cmp = comparisons(o, r)
-    return bool(cmp["status_code_match"] and cmp["body_length_match"] and cmp["title_match"])
-
-
 def http_blockpage(o: Obs, fp: Fingerprints) -> Detail | None:
-    same = _same_as_control(o)
-    # a vague word ("blocked") is evidence only beside a control that saw a different page
-    vague = control_fetched(o) and o.control is not None and o.control.failure is None
-    for i, r in enumerate(o.requests):  # the whole chain: block pages often come by redirect
-        if i == 0 and same:
-            continue
-        f = fp.match_http(r.body, r.headers, vague=vague)
-        if f is not None and not f.false_positive:
-            return {"url": r.url, "fingerprint": f.name, "location": f.location,
-                    "expected_countries": list(f.countries)}
-    return None
+    hit = blockpage_response(o, fp)
+    if hit is None:
+        return None
+    r, f = hit
+    return {"url": r.url, "fingerprint": f.name, "location": f.location,
+            "expected_countries": list(f.countries)}
 
 
 def cdn_challenge(o: Obs, fp: Fingerprints) -> Detail | None:

@@ -7,6 +7,11 @@ TLS handshake with the real SNI on each, and a neutral-SNI retry where it
 failed; a GET over the first address that worked, redirects followed; the
 control's view in parallel. ``t`` values are seconds since the run started.
 
+Wall-clock times (the run's ``test_start_time``, each ``measurement_start_time``
+and the report id) come from the run's clock, ``datetime.now(UTC)`` unless the
+caller gives one: a simulated network (the demo) records measurements at its own
+time. Durations always come from the monotonic clock.
+
 URLs run concurrently under a global limit and a per-host limit; DNS answers
 are shared by the URLs of a host within a run. A baseline host, measured
 once per run, gives the TLS handshake time and download rate to compare with.
@@ -31,7 +36,7 @@ from untold.probe.ooni_envelope import make_measurement, ooni_time
 from untold.probe.options import ProbeOptions
 from untold.probe.tcptls import TcpTls, close_quietly, connect, handshake_only
 
-__all__ = ["MAX_ADDRESSES", "TEST_VERSION", "Run", "probe_urls", "run_probe"]
+__all__ = ["MAX_ADDRESSES", "TEST_VERSION", "Clock", "Run", "probe_urls", "run_probe"]
 
 TEST_VERSION = "0.4.3"  # the web_connectivity version whose test_keys shape we follow
 MAX_ADDRESSES = 8  # addresses tried per URL: enough for any CDN answer, bounded for a probe
@@ -42,6 +47,11 @@ BASELINE_MIN_BYTES = 64 * 1024
 BASELINE_HANDSHAKES = 3  # median of three: one slow handshake must not set the baseline
 
 Progress = Callable[[int, int, str], None]
+Clock = Callable[[], datetime]  # an aware datetime (UTC) for "now"
+
+
+def _system_clock() -> datetime:
+    return datetime.now(UTC)
 
 
 def check_url(url: str) -> str:
@@ -53,12 +63,13 @@ def check_url(url: str) -> str:
 
 
 class Run:
-    """One probe run: shared resolvers, limits and baseline."""
+    """One probe run: shared resolvers, limits and baseline; ``clock`` gives wall time."""
 
-    def __init__(self, opts: ProbeOptions) -> None:
+    def __init__(self, opts: ProbeOptions, *, clock: Clock | None = None) -> None:
         self.opts = opts
+        self.clock = clock or _system_clock
         self.start = time.monotonic()
-        self.started = datetime.now(UTC)
+        self.started = self.wall()
         self.report_id = f"{self.started:%Y%m%dT%H%M%SZ}_untold_{uuid.uuid4().hex[:12]}"
         self.resolvers = Resolvers(opts, self.start)
         self.limit = asyncio.Semaphore(opts.concurrency)
@@ -68,6 +79,15 @@ class Run:
 
     def now(self) -> float:
         return time.monotonic() - self.start
+
+    def wall(self) -> datetime:
+        """The clock's time in UTC; a time without a zone would be stored as the
+        wrong hour wherever the caller's clock is not UTC, so it is refused."""
+        t = self.clock()
+        if t.tzinfo is None or t.utcoffset() is None:
+            raise ProbeError("the probe's clock gave a time without a zone", source=repr(t),
+                             hint="return an aware datetime, e.g. datetime.now(UTC)")
+        return t.astimezone(UTC)
 
     async def resolve(self, host: str) -> str | None:
         """An address for a redirect's host, from the system resolver."""
@@ -111,7 +131,7 @@ class Run:
 
     async def _measure(self, url: str) -> dict[str, Any]:
         opts = self.opts
-        began, t_begin = datetime.now(UTC), time.monotonic()
+        began, t_begin = self.wall(), time.monotonic()
         p = urlsplit(url)
         host = (p.hostname or "").lower()
         https = p.scheme == "https"
@@ -218,10 +238,12 @@ def _ep(ip: str, port: int) -> str:
 
 
 async def probe_urls(urls: Sequence[str], opts: ProbeOptions, *,
-                     progress: Progress | None = None) -> list[dict[str, Any]]:
-    """Measure ``urls`` concurrently; the measurements in the order of ``urls``."""
+                     progress: Progress | None = None,
+                     clock: Clock | None = None) -> list[dict[str, Any]]:
+    """Measure ``urls`` concurrently; the measurements in the order of ``urls``.
+    ``clock`` gives the wall-clock times recorded (default: the system's, in UTC)."""
     urls = [check_url(u) for u in urls]
-    run = Run(opts)
+    run = Run(opts, clock=clock)
     await run.measure_baseline()
     done = 0
 
@@ -237,6 +259,7 @@ async def probe_urls(urls: Sequence[str], opts: ProbeOptions, *,
 
 
 def run_probe(urls: Sequence[str], opts: ProbeOptions, *,
-              progress: Progress | None = None) -> list[dict[str, Any]]:
+              progress: Progress | None = None,
+              clock: Clock | None = None) -> list[dict[str, Any]]:
     """Blocking wrapper of :func:`probe_urls`."""
-    return asyncio.run(probe_urls(urls, opts, progress=progress))
+    return asyncio.run(probe_urls(urls, opts, progress=progress, clock=clock))

@@ -18,7 +18,7 @@ STATUS_STYLE: dict[str, tuple[str, str, str]] = {
     "silent": ("\u25a0", "silent", "#D55E00"),
     "no_output": ("\u25cb", "no output", "#767676"),
     "not_collected": ("?", "not collected", "#767676"),
-    "unreachable": ("\u2715", "unreachable", "#E69F00"),
+    "unreachable": ("\u2715", "could not be reached", "#E69F00"),
 }
 
 CSS = """
@@ -75,6 +75,17 @@ tbody tr:hover{background:#fafafa}
 .nw{white-space:nowrap}
 .status{display:inline-block;padding:0 .45em;border-radius:3px;border-left:4px solid;
  background:#f3f3f3;white-space:nowrap;font-size:.85rem}
+figure.reach-outlet{margin:.4rem 0 1rem}
+figure.reach-outlet figcaption{color:var(--fg);font-size:.9rem;margin:0 0 .1rem}
+ul.reach-periods{margin:.1rem 0 .2rem;padding-left:1.2rem;font-size:.86rem}
+.rband{display:inline-block;width:1.6em;height:.9em;border:1px solid;vertical-align:middle;
+ -webkit-print-color-adjust:exact;print-color-adjust:exact}
+.rband.blocked{border-color:#D55E00;background:repeating-linear-gradient(45deg,
+ rgba(213,94,0,.6) 0 2px,rgba(213,94,0,.1) 2px 6px)}
+.rband.down{border-color:#0072B2;background:radial-gradient(circle,rgba(0,114,178,.7) 1.3px,
+ transparent 1.7px) 0 0/6px 6px,rgba(0,114,178,.1)}
+.rband.none{border-color:#ccc;background:repeating-linear-gradient(45deg,#d2d2d2 0 1.5px,
+ #f6f6f6 1.5px 5px)}
 .tools{display:flex;gap:.5rem;align-items:center;margin:.3rem 0;flex-wrap:wrap}
 button.dl{font:inherit;font-size:.8rem;padding:.15rem .6rem;border:1px solid #999;border-radius:3px;
  background:#fff;cursor:pointer}

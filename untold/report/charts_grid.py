@@ -18,6 +18,14 @@ class Cell:
     value: float | None  # None: nothing published that day (drawn hatched, not as zero)
     text: str  # shown in the cell when it fits ("" for none)
     tip: str  # hover text
+    # "blocked" | "down": the outlet could not be reached then (a pattern of its own
+    # instead of the hatch of "nothing published", and an outline when it published)
+    mark: str = ""
+
+
+# mark -> (pattern id, colour): as the report's reachability bands (stripes: blocked,
+# dots: down), so the shape tells them apart without the colour
+MARKS = {"blocked": ("reach-blocked", "#D55E00"), "down": ("reach-down", "#0072B2")}
 
 
 def _heat_fill(v: float, vmax: float) -> str:
@@ -44,6 +52,12 @@ def heatmap(rows: Sequence[str], cols: Sequence[str], cells: Sequence[Sequence[C
              '<defs><pattern id="hatch" width="6" height="6" patternUnits="userSpaceOnUse" '
              'patternTransform="rotate(45)"><rect width="6" height="6" fill="#f4f4f4"/>'
              '<line x1="0" y1="0" x2="0" y2="6" stroke="#d6d6d6" stroke-width="2"/></pattern>'
+             '<pattern id="reach-blocked" width="6" height="6" patternUnits="userSpaceOnUse" '
+             'patternTransform="rotate(45)"><rect width="6" height="6" fill="#fbe7d9"/>'
+             '<line x1="0" y1="0" x2="0" y2="6" stroke="#D55E00" stroke-width="2.5"/></pattern>'
+             '<pattern id="reach-down" width="6" height="6" patternUnits="userSpaceOnUse">'
+             '<rect width="6" height="6" fill="#e5f0f7"/>'
+             '<circle cx="3" cy="3" r="1.4" fill="#0072B2"/></pattern>'
              "</defs>"]
     every = max(1, round(42 / cell_w))  # column labels at least ~42 units apart
     for j, c in enumerate(cols):
@@ -58,12 +72,14 @@ def heatmap(rows: Sequence[str], cols: Sequence[str], cells: Sequence[Sequence[C
                      f"{esc(clip(label, label_width // 7))}</text>")
         for j, cell in enumerate(cells[i]):
             x = label_width + cell_w * j
-            fill = "url(#hatch)" if cell.value is None else _heat_fill(cell.value, vmax)
+            pattern, edge = MARKS.get(cell.mark, ("hatch", "#e3e3e3"))
+            fill = f"url(#{pattern})" if cell.value is None else _heat_fill(cell.value, vmax)
             dark = cell.value is not None and vmax > 0 and cell.value / vmax > 0.55
-            parts.append(f'<g class="cell"><title>{esc(cell.tip)}</title>'
+            kind = f" {cell.mark}" if cell.mark in MARKS else ""
+            parts.append(f'<g class="cell{kind}"><title>{esc(cell.tip)}</title>'
                          f'<rect x="{x:.1f}" y="{y}" width="{cell_w - 1:.1f}" '
-                         f'height="{cell_h - 1}" fill="{fill}" stroke="#e3e3e3" '
-                         f'stroke-width="0.5"/>')
+                         f'height="{cell_h - 1}" fill="{fill}" stroke="{edge}" '
+                         f'stroke-width="{1.5 if kind else 0.5}"/>')
             if cell.text and cell_w >= 16:
                 parts.append(f'<text x="{x + cell_w / 2:.1f}" y="{y + 14}" text-anchor="middle" '
                              f'font-size="10" fill="{"#fff" if dark else "#222"}"'

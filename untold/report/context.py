@@ -30,6 +30,9 @@ class ReportContext:
     findings: Sequence[FindingRecord] = ()
     reachability: Sequence[dict[str, Any]] = ()
     events: Sequence[EventMark] = ()  # the study's events (reachability timeline)
+    # outlet id -> UTC day ("2026-10-05") -> articles the archive holds, over the span of
+    # the reachability measurements; an outlet not in it has no output lane (not known)
+    outlet_output: dict[str, dict[str, int]] = field(default_factory=dict)
     outlet_names: dict[str, str] = field(default_factory=dict)
     articles: dict[int, ArticleRef] = field(default_factory=dict)  # linked articles by id
     capture_hrefs: dict[int, str] = field(default_factory=dict)  # capture id -> local copy

@@ -1,4 +1,10 @@
-"""One story's part of the report: attention, coverage, heatmap, first reports, samples."""
+"""One story's part of the report: attention, coverage, heatmap, first reports, samples.
+
+The coverage table's Reachability column and the heatmap's patterned cells show when
+an outlet could not be reached (blocked, or its site down, per the blocking verdicts of
+untold's probe and imported OONI measurements: the coverage row's ``reach_periods``);
+the analysis never reads those days as silent.
+"""
 
 from __future__ import annotations
 
@@ -7,6 +13,7 @@ from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import asdict
 from datetime import UTC, date, datetime, timedelta
+from typing import Any
 
 from untold.analyze.results import AttentionPoint, CoverageRow, EventMark, StoryResult
 from untold.report.assets import OKABE_ITO, STATUS_STYLE
@@ -22,6 +29,9 @@ SAMPLE_LIMIT = 30  # headlines listed per story: enough to read the coverage, no
 TABLE_MAX_ROWS = 500  # rows shown of a long data table (all are in its download)
 ALL_LABEL = "all outlets"  # how the analysis's "*" subject is shown
 STATUS_ORDER = ["silent", "unreachable", "covered", "no_output", "not_collected"]
+REACH_WORD = {"blocked": "blocked", "down": "down (the site failed)"}
+# the heatmap's status notes have ~18 characters of room: shorter words for long labels
+HEAT_NOTE = {"unreachable": "not reachable"}
 
 
 def status_badge(status: str) -> Rich:
@@ -120,7 +130,7 @@ def coverage_table(s: StoryResult, sid: str) -> str:
     cols = [Col("Outlet"), Col("Groups"), Col("Status"), Col("Story articles", True),
             Col("of them reprints", True), Col("All articles", True),
             Col("Share (95% CI)", True), Col("First report"), Col("Lag (h)", True),
-            Col("Fetches ok / failed", True)]
+            Col("Fetches ok / failed", True), Col("Reachability", True)]
     rows = []
     for r in s.coverage:
         fails = ", ".join(f"{k} {v}" for k, v in sorted(r.failure_kinds.items()))
@@ -138,13 +148,101 @@ def coverage_table(s: StoryResult, sid: str) -> str:
             Rich(f'<span class="nw">{esc(_when(r.first_time, r.first_precision))}</span>',
                  r.first_time or ""),
             _lag_cell(r.lag_hours, r.lag_days),
-            Rich(fetch, r.fetch_failed)])
+            Rich(fetch, r.fetch_failed), reach_cell(r)])
     data = [asdict(r) for r in s.coverage]
     keys = list(data[0]) if data else []
     return table(f"coverage-{sid}", cols, rows, export_columns=keys,
                  export_rows=[[d[k] for k in keys] for d in data],
                  caption="Click a column header to sort. * an uncurated outlet (a domain "
-                         "the study does not name).")
+                         "the study does not name). Reachability: when blocking measurements "
+                         "(untold's probe, imported OONI data) showed the outlet blocked or "
+                         "its site down, from which networks (sorts by the days it could "
+                         "not be reached); those days are never read as silence.")
+
+
+def _net_short(network: str) -> str:
+    """"KG AS65001" of "KG AS65001 Example ISP" (country and AS when both are given)."""
+    parts = network.split()
+    if len(parts) >= 2 and parts[1].upper().startswith("AS"):
+        return " ".join(parts[:2])
+    return network
+
+
+def _merged(periods: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Periods of one state that overlap (several networks, sources) as one line."""
+    out: list[dict[str, Any]] = []
+    for p in sorted(periods, key=lambda p: (str(p.get("state")), str(p.get("start")))):
+        last = out[-1] if out else None
+        if last is not None and last["state"] == p.get("state") and \
+                str(p.get("start")) <= last["end"]:
+            last["end"] = max(last["end"], str(p.get("end")))
+            last["classes"] |= set(p.get("classes") or ())
+            last["where"].append(p)
+            continue
+        out.append({"state": p.get("state"), "start": str(p.get("start")),
+                    "end": str(p.get("end")), "classes": set(p.get("classes") or ()),
+                    "where": [p]})
+    return sorted(out, key=lambda m: m["start"])
+
+
+def _where(periods: Sequence[dict[str, Any]]) -> tuple[str, str]:
+    """(short, full) networks with their sources: "KG AS65001 (untold), ..."."""
+    seen = sorted({(str(p.get("network") or "-"), str(p.get("source") or "")) for p in periods})
+    return (", ".join(f"{_net_short(n)} ({src})" for n, src in seen),
+            ", ".join(f"{n} ({src})" for n, src in seen))
+
+
+def reach_cell(r: CoverageRow) -> Rich:
+    """What blocking measurements say of the outlet in the window; sorts by the days
+    it could not be reached ("-": nothing measured, -1)."""
+    if not r.reach_periods:
+        if not r.reach_measured:
+            return Rich('<span class="muted">-</span>', -1)
+        n = r.reach_measured
+        text = (f"reachable ({n} measurement{'s' if n != 1 else ''})"
+                if r.reach_accessible == n else
+                f"reachable ({r.reach_accessible} of {n} measurements; the rest "
+                "inconclusive)" if r.reach_accessible else
+                f"inconclusive ({n} measurement{'s' if n != 1 else ''})")
+        return Rich(esc(text), 0)
+    lines = []
+    for m in _merged(r.reach_periods):
+        short, full = _where(m["where"])
+        span = f"{m['start'][5:10]} \u2192 {m['end'][5:10]}"
+        classes = ", ".join(sorted(c for c in m["classes"] if c))
+        lines.append(f'<span class="nw">{esc(str(m["state"]))} {esc(span)}</span>'
+                     + (f" \u00b7 {esc(classes)}" if classes else "")
+                     + f' \u00b7 <span title="{esc(full)}">{esc(short)}</span>')
+    days = r.unreachable_days
+    tail = (f"could not be reached on {days} day{'s' if days != 1 else ''} of the window"
+            f" \u00b7 {r.reach_measured} measurements: {r.reach_blocked} blocked, "
+            f"{r.reach_down} down, {r.reach_accessible} reachable")
+    return Rich("<br>".join(lines) + f'<br><span class="muted">{esc(tail)}</span>', days)
+
+
+def _reach_marks(r: CoverageRow, cols: Sequence[str], hourly: bool,
+                 step: timedelta) -> dict[str, tuple[str, str]]:
+    """Heatmap column -> (mark, tooltip words) for the columns any part of which lies in
+    a period the outlet could not be reached (blocked wins over down)."""
+    out: dict[str, tuple[str, str]] = {}
+    if not r.reach_periods:
+        return out
+    for c in cols:
+        lo = datetime.fromisoformat(c + (":00" if hourly else "T00:00")).replace(tzinfo=UTC)
+        a, b = lo.strftime("%Y-%m-%dT%H:%M:%SZ"), (lo + step).strftime("%Y-%m-%dT%H:%M:%SZ")
+        hit = [p for p in r.reach_periods if str(p.get("start")) < b and str(p.get("end")) > a]
+        if not hit:
+            continue
+        words = []
+        for state in ("blocked", "down"):
+            mine = [p for p in hit if p.get("state") == state]
+            if mine:
+                classes = ", ".join(sorted({c for p in mine for c in p.get("classes") or ()}))
+                words.append(f"{REACH_WORD[state]} ({classes + '; ' if classes else ''}"
+                             f"{_where(mine)[1]})")
+        mark = "blocked" if any(p.get("state") == "blocked" for p in hit) else "down"
+        out[c] = (mark, "could not be reached: " + "; ".join(words))
+    return out
 
 
 def heatmap_figure(s: StoryResult, ctx: ReportContext) -> str:
@@ -168,25 +266,38 @@ def heatmap_figure(s: StoryResult, ctx: ReportContext) -> str:
     order = sorted(s.coverage, key=lambda r: (STATUS_ORDER.index(r.status)
                                               if r.status in STATUS_ORDER else 9, r.name))
     rows, cells, notes = [], [], []
+    marked: set[str] = set()
     for r in order:
         rows.append(r.name)
         sym, label, _ = STATUS_STYLE.get(r.status, ("?", r.status, ""))
-        notes.append(f"{sym} {label}")
+        notes.append(f"{sym} {HEAT_NOTE.get(r.status, label)}")
+        unreached = _reach_marks(r, cols, hourly, step)
         line = []
         for c in cols:
             m, t = sums.get((r.outlet_id, c), (0, 0))
             when = c.replace("T", " ") + (":00" if hourly else "")
-            tip = f"{r.name}, {when}: {m} of {t} articles on the story" if t else \
-                f"{r.name}, {when}: no articles"
-            line.append(Cell(m / t if t else None, str(m) if m else "", tip))
+            mark, words = unreached.get(c, ("", ""))
+            marked.add(mark)
+            if t:
+                tip = f"{r.name}, {when}: {m} of {t} articles on the story"
+                tip += f"; {words}" if words else ""
+            else:
+                tip = f"{r.name}, {when}: {words or 'no articles'}"
+            line.append(Cell(m / t if t else None, str(m) if m else "", tip, mark))
         cells.append(line)
     labels = [(c[5:10] if c.endswith("T00") else c[11:] + "h") if hourly else c[5:]
               for c in cols]
     svg = heatmap(rows, labels, cells, row_notes=notes, title=f"{s.title}: outlet by {unit}")
+    reach = ""
+    if marked & {"blocked", "down"}:
+        reach = (f" Orange stripes: the outlet could not be reached that {unit}, blocked; "
+                 f"blue dots: its site was down (per blocking measurements; an outlined "
+                 f"cell: it published that {unit} all the same). Those {unit}s are not "
+                 "read as silence.")
     return (f'<figure class="heatmap">{svg}<figcaption>Darker: a larger share of the outlet\'s '
-            f"articles that {unit} is on the story (the number is the count). Hatched: no "
-            f"articles that {unit}. Right: the outlet's status for the whole window."
-            "</figcaption></figure>")
+            f"articles that {unit} is on the story (the number is the count). Hatched grey: "
+            f"no articles that {unit}.{reach} Right: the outlet's status for the whole "
+            "window.</figcaption></figure>")
 
 
 def _when(value: str | None, precision: str) -> str:
@@ -298,7 +409,7 @@ def story_section(s: StoryResult, ctx: ReportContext) -> str:
     facts = (f'<ul class="facts"><li><b>{s.matching_total}</b><span>matching articles</span></li>'
              f"<li><b>{n_cov}</b><span>outlets covered it</span></li>"
              f"<li><b>{n_sil}</b><span>outlets silent</span></li>"
-             + (f"<li><b>{n_unr}</b><span>outlets unreachable</span></li>" if n_unr else "") +
+             + (f"<li><b>{n_unr}</b><span>outlets could not be reached</span></li>" if n_unr else "") +
              f"<li><b>{first_html}</b><span>first report</span></li></ul>")
     return (
         f'<section class="block story" id="story-{sid}"><h2>{esc(s.title)}</h2>'

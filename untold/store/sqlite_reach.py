@@ -6,7 +6,7 @@ import hashlib
 import json
 import sqlite3
 import zlib
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from contextlib import AbstractContextManager
 from typing import Any
 
@@ -77,23 +77,44 @@ class ReachMixin:
             last = rows[-1][0]
 
     def reachability(self) -> list[dict[str, Any]]:
-        """Every verdict of the newest rules version with its measurement's context."""
-        rows = self.conn.execute(
-            "SELECT m.outlet_id, m.host, m.input, m.source, m.probe_cc, m.probe_asn, "
-            "m.network, m.vantage, m.measured_at, v.class, v.blocking, v.accessible, v.rule, "
-            "v.rules_version, v.no_control FROM verdicts v JOIN measurements m "
-            "ON m.id = v.measurement_id WHERE v.rules_version = (SELECT MAX(rules_version) "
-            "FROM verdicts v2 WHERE v2.measurement_id = v.measurement_id) "
-            "ORDER BY m.measured_at"
-        ).fetchall()
-        keys = ["outlet_id", "host", "input", "source", "probe_cc", "probe_asn", "network",
-                "vantage", "measured_at", "class", "blocking", "accessible", "rule",
-                "rules_version", "no_control"]
-        out = []
-        for r in rows:
-            d = dict(zip(keys, r, strict=True))
-            d["blocking"] = json.loads(d["blocking"])
-            d["accessible"] = json.loads(d["accessible"])
-            d["no_control"] = bool(d["no_control"])
-            out.append(d)
-        return out
+        """Every verdict of the newest rules version with its measurement's context
+        (and OONI's own blocking/accessible where the measurement came with them)."""
+        return _reach_rows(self.conn.execute(f"{_REACH_SELECT} ORDER BY m.measured_at"))
+
+    def reach_rows(self, outlet_ids: Sequence[str], start: str,
+                   end: str) -> list[dict[str, Any]]:
+        """As :meth:`reachability`, for the measurements of ``outlet_ids`` taken in
+        ``[start, end)`` (ISO UTC), oldest first (the (outlet_id, measured_at) index)."""
+        if not outlet_ids:
+            return []
+        return _reach_rows(self.conn.execute(
+            f"{_REACH_SELECT} AND m.outlet_id IN (SELECT value FROM json_each(?)) "
+            "AND m.measured_at >= ? AND m.measured_at < ? ORDER BY m.measured_at",
+            (json.dumps(list(outlet_ids)), start, end)))
+
+
+# the newest rules version's verdict of each measurement, with the measurement's context
+_REACH_SELECT = (
+    "SELECT m.outlet_id, m.host, m.input, m.source, m.probe_cc, m.probe_asn, "
+    "m.network, m.vantage, m.measured_at, v.class, v.blocking, v.accessible, v.rule, "
+    "v.rules_version, v.no_control, m.ooni_blocking, m.ooni_accessible "
+    "FROM verdicts v JOIN measurements m "
+    "ON m.id = v.measurement_id WHERE v.rules_version = (SELECT MAX(rules_version) "
+    "FROM verdicts v2 WHERE v2.measurement_id = v.measurement_id)")
+_REACH_KEYS = ("outlet_id", "host", "input", "source", "probe_cc", "probe_asn", "network",
+               "vantage", "measured_at", "class", "blocking", "accessible", "rule",
+               "rules_version", "no_control", "ooni_blocking", "ooni_accessible")
+
+
+def _reach_rows(rows: Iterable[tuple[Any, ...]]) -> list[dict[str, Any]]:
+    out = []
+    for r in rows:
+        d = dict(zip(_REACH_KEYS, r, strict=True))
+        d["blocking"] = json.loads(d["blocking"])
+        d["accessible"] = json.loads(d["accessible"])
+        d["no_control"] = bool(d["no_control"])
+        # OONI's own verdict as the measurement carried it (null for untold's probe)
+        for k in ("ooni_blocking", "ooni_accessible"):
+            d[k] = json.loads(d[k]) if d[k] is not None else None
+        out.append(d)
+    return out
