@@ -26,8 +26,8 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
+from tests.support.outlet_site import PARAS  # noqa: E402
 from untold.analyze.diff import diff_text  # noqa: E402
-from untold.demo_site import PARAS  # noqa: E402
 
 TARGET_MS = 50.0
 

@@ -36,7 +36,7 @@ sys.path.insert(0, str(REPO))
 from untold.extract.dedupe import lsh_keys, minhash_signatures, text_hash  # noqa: E402
 from untold.models import CaptureRecord, ExtractedArticle  # noqa: E402
 from untold.store import NewArticle, open_store  # noqa: E402
-from untold.store.textindex import index_text  # noqa: E402
+from untold.text.textindex import index_text  # noqa: E402
 
 TRUTH = REPO / ".." / "shared" / "data" / "extraction-benchmark" / "ground-truth.json"
 TARGET_PER_S = 2000

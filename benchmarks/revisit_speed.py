@@ -33,9 +33,9 @@ from typing import Any
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
+from tests.support.outlet_site import PARAS  # noqa: E402
 from untold.collect.revisit import PLAN_BATCH, revisit  # noqa: E402
 from untold.config import load_study  # noqa: E402
-from untold.demo_site import PARAS  # noqa: E402
 from untold.store import open_store  # noqa: E402
 from untold.timeutil import to_iso  # noqa: E402
 

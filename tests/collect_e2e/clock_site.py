@@ -14,7 +14,7 @@ from datetime import UTC, datetime, timedelta
 from email.utils import format_datetime
 
 from tests.support.clock_server import ClockServer
-from untold.demo_site import PARAS
+from tests.support.outlet_site import PARAS
 
 __all__ = ["DAY0", "FEED_DAYS", "HOME_ITEMS", "HOSTS", "ClockSite", "day", "study_toml"]
 

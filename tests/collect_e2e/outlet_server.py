@@ -11,9 +11,9 @@ import gzip
 import time
 from typing import Any
 
-from untold.demo_site import OUTLETS, article_html
-from untold.demo_site import OutletServer as _Site
-from untold.demo_site import study_toml as _study_toml
+from tests.support.outlet_site import OUTLETS, article_html
+from tests.support.outlet_site import OutletServer as _Site
+from tests.support.outlet_site import study_toml as _study_toml
 
 __all__ = ["BROKEN", "OUTLETS", "OutletServer", "study_toml"]
 

@@ -19,7 +19,7 @@ from typing import Any
 import pytest
 
 from tests.collect_e2e.internal_server import MARKER, InternalServer
-from untold.demo_site import OutletServer, article_html, study_toml
+from tests.support.outlet_site import OutletServer, article_html, study_toml
 from untold.store import open_store
 
 UNTOLD = [sys.executable, "-m", "untold"]

@@ -366,7 +366,7 @@ def test_error_text_is_printed_as_is(tmp_path: Path) -> None:
 def test_warnings_are_printed_as_is() -> None:
     """Warnings quote URLs and server text: brackets and ':name:' are printed, not read."""
     text = "http://a.example/[b]x[/b] :smile: a:b:c\nsecond line"
-    code = f"from untold.cli_common import warn, error_line\nwarn({text!r})\nerror_line({text!r})"
+    code = f"from untold.cli._common import warn, error_line\nwarn({text!r})\nerror_line({text!r})"
     r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                        timeout=60)
     flat = text.replace("\n", " ")

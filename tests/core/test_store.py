@@ -47,7 +47,7 @@ def test_articles_stored_once_and_searchable(tmp_path: Path) -> None:
     assert [o.outcome for o in s.add_articles(items)] == ["new"]
     assert [o.outcome for o in s.add_articles(items)] == ["duplicate"]
     assert s.count_articles() == 1
-    from untold.store.textindex import query_forms
+    from untold.text.textindex import query_forms
 
     for word in ("Казахстан", "Казахстану", "казахстаном", "граждан", "гражданами"):
         match = " OR ".join(f'"{f}"' + ("*" if p else "") for f, p in query_forms(word))

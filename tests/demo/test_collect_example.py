@@ -8,10 +8,10 @@ from pathlib import Path
 
 import pytest
 
+from tests.support.demo_collect import collect_example
 from untold.config import load_study
 from untold.demo import scenario as sc
 from untold.demo.generator import generate
-from untold.demo.run import collect_example
 from untold.demo.server import DemoServer
 from untold.demo.study import CA_FILE, build_example
 from untold.demo.truth import ground_truth

@@ -36,7 +36,7 @@ def _iso(t: Any) -> str:
 
 
 def _stems(words: list[str]) -> list[str]:
-    from untold.store.textindex import index_text  # the archive's own stems, as reported
+    from untold.text.textindex import index_text  # the archive's own stems, as reported
 
     return sorted({s for w in words for s in index_text(w).split()})
 

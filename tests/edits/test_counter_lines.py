@@ -20,8 +20,8 @@ import pytest
 
 from tests.edits.outlet import BASE, EditableOutlet, article_html, study_toml
 from untold import api
-from untold.analyze.noise import mask_counters, masked_hash
 from untold.store import open_store
+from untold.text.noise import mask_counters, masked_hash
 from untold.timeutil import from_iso
 
 H = 3600

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from untold.analyze.diff import diff_text
-from untold.analyze.noise import mask_text, masked_hash
 from untold.collect.revisit_classify import http_class, page_likeness, page_shingles, redirect_kind
+from untold.text.noise import mask_text, masked_hash
 
 
 def test_cyrillic_word_diff_marks_the_changed_words_only() -> None:

@@ -30,7 +30,7 @@ from untold.extract.titles import (
 )
 from untold.models import CaptureRecord, ExtractedArticle, Outlet
 from untold.store import NewArticle, open_store
-from untold.store.textindex import index_text
+from untold.text.textindex import index_text
 
 BODY = ("<p>The regional government confirmed on Tuesday that the new bridge over the river "
         "will open to traffic next spring, two years later than first planned.</p>"

@@ -147,8 +147,7 @@ def run_rules(study: Path) -> tuple[list[Any], list[Any]]:
     st = load_study(study)
     store = open_store(st.db_path)
     try:
-        result = evaluate(load_story_data(store, st, st.stories[0]),
-                          store.conn)  # type: ignore[attr-defined]
+        result = evaluate(load_story_data(store, st, st.stories[0]), store)
     finally:
         store.close()
     return result.tests, result.findings

@@ -15,7 +15,7 @@ from datetime import UTC, datetime, timedelta
 from email.utils import format_datetime
 
 from tests.support.clock_server import ClockServer
-from untold.demo_site import PARAS
+from tests.support.outlet_site import PARAS
 
 __all__ = ["DAY0", "DAYS", "EVENT_DAY", "OUTLETS", "StorySite", "study_toml"]
 

@@ -59,7 +59,7 @@ def _tests(study: Path, *, ignore_gaps: bool) -> tuple[list[Any], list[Any]]:
         data = load_story_data(store, st, st.stories[0])
         if ignore_gaps:
             data.observed = None  # as untold read the archive before it knew its gaps
-        result = evaluate(data, store.conn)  # type: ignore[attr-defined]
+        result = evaluate(data, store)
     finally:
         store.close()
     return result.tests, result.findings

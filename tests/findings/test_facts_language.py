@@ -77,7 +77,7 @@ def _data(study: Path, facts: dict[str, str] | None = None, propose: bool = True
     st = load_study(study)
     store = open_store(st.db_path)
     data = load_story_data(store, st, st.stories[0], facts=facts, propose=propose)
-    result = evaluate(data, store.conn)  # type: ignore[attr-defined]
+    result = evaluate(data, store)
     store.close()
     return data, result
 

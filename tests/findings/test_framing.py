@@ -85,8 +85,8 @@ def _run(study: Path, by_time: bool = True) -> tuple[list[RuleTest], list[Findin
     try:
         data = load_story_data(store, st_, st_.stories[0], propose=False)
         if not by_time:
-            return framing.framing_tests(data, store.conn, by_time=False), []  # type: ignore[attr-defined]
-        result = evaluate(data, store.conn)  # type: ignore[attr-defined]
+            return framing.framing_tests(data, store, by_time=False), []
+        result = evaluate(data, store)
     finally:
         store.close()
     tests = [t for t in result.tests if t.rule == "framing.log_odds"]

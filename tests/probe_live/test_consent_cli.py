@@ -13,7 +13,7 @@ import pytest
 
 from tests.probe_live.conftest import Net
 from untold import api
-from untold.errors import ProbeError
+from untold.errors import ConfigError, ProbeError
 from untold.probe import consent
 from untold.store import open_store
 
@@ -189,7 +189,7 @@ def test_study_targets_are_home_pages_and_a_sample_of_stored_articles(tmp_path: 
     assert len(picked) == 3 and all(u.startswith("https://news.test/a/") for u in picked)
     assert ("https://other.test/", "empty") in targets and len(targets) == 5
     assert api.probe_targets(study, outlets=["empty"]) == [("https://other.test/", "empty")]
-    with pytest.raises(ProbeError, match="nope"):
+    with pytest.raises(ConfigError, match="nope"):  # one class for an unknown outlet (issue 11)
         api.probe_targets(study, outlets=["nope"])
 
 

@@ -11,8 +11,9 @@ from untold.analyze.results import StoryResult
 from untold.report.captures import ArticleRef
 from untold.report.context import ReportContext
 from untold.report.render import render
-from untold.report.sections_more import findings_section, reachability_section, verdict_state
+from untold.report.sections_reach import reachability_section, verdict_state
 from untold.report.sections_story import TABLE_MAX_ROWS, story_section
+from untold.report.sections_study import findings_section
 from untold.report.tables import Col, table
 
 

@@ -48,7 +48,7 @@ def study(tmp_path: Path) -> Study:
 def test_refresh_builds_adds_and_rebuilds(study: Study) -> None:
     store = open_store(study.db_path)
     try:
-        assert not summary_is_current(store.conn)  # type: ignore[attr-defined]
+        assert not summary_is_current(store)
         assert refresh(store) == "rebuilt"
         counts = day_counts(store)
         assert counts[("state1", "2026-03-10")] == 2
@@ -56,7 +56,7 @@ def test_refresh_builds_adds_and_rebuilds(study: Study) -> None:
         assert sum(counts.values()) == 13
         assert refresh(store) == "current"
         new = add(store, 1, "state1", datetime(2026, 3, 10, 23, tzinfo=UTC), "Казахстан и мир.")
-        assert not summary_is_current(store.conn)  # type: ignore[attr-defined]
+        assert not summary_is_current(store)
         assert refresh(store) == "added"
         assert day_counts(store)[("state1", "2026-03-10")] == 3
         with store.transaction() as c:  # type: ignore[attr-defined]

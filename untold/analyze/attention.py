@@ -5,21 +5,19 @@ articles are divided by ALL the articles the outlet or group published in that
 bucket, so an outlet that publishes a lot does not look more attentive than
 one that publishes little. Each share carries a Wilson 95 % interval.
 
-All counting is SQL: the story's matches (a temporary table made by
-:mod:`untold.analyze.stories`) by ``GROUP BY`` per outlet and bucket; every
-article per outlet and day from the per-day summary (:mod:`.daycounts`) when
-it is current, else (and for hours) by index range counts on ``(outlet_id,
-published)`` (:func:`output_counts`). Python (numpy) only adds the counted
-cells up into group lines; it never loops over articles.
+All counting is the store's (``untold.store.sqlite_stories``): the story's
+matches (selected by :mod:`untold.analyze.stories`) per outlet and bucket;
+every article per outlet and day from the per-day summary (:mod:`.daycounts`)
+when it is current, else (and for hours) by index range counts on
+``(outlet_id, published)`` (:func:`output_counts`). Python (numpy) only adds
+the counted cells up into group lines; it never loops over articles.
 
 An article's time is ``published``, or ``fetched_at`` when the page gave no
-date (:data:`TIME_EXPR`).
+date.
 """
 
 from __future__ import annotations
 
-import json
-import sqlite3
 from collections.abc import Iterable, Sequence
 from datetime import datetime, timedelta
 from typing import Literal
@@ -30,13 +28,13 @@ from untold.analyze.daycounts import summary_counts
 from untold.analyze.intervals import wilson_many
 from untold.analyze.results import AttentionPoint
 from untold.models import Outlet
+from untold.store.base import Store
 from untold.timeutil import to_iso
 
 __all__ = [
     "ALL_OUTLETS",
     "AUTO_HOUR_MAX_SPAN",
     "BUCKET_CHARS",
-    "TIME_EXPR",
     "Bucket",
     "attention_points",
     "bucket_bounds",
@@ -55,12 +53,10 @@ BUCKET_CHARS: dict[str, int] = {"day": 10, "hour": 13}
 AUTO_HOUR_MAX_SPAN = timedelta(hours=72)
 # The subject of the line that adds up every study outlet.
 ALL_OUTLETS = "*"
-TIME_EXPR = "COALESCE(a.published, a.fetched_at)"
 # Up to this many (outlet, bucket) pairs, output is counted by one index range
 # count per pair (a year of days for 500 outlets); beyond (a year of hours), by
 # one GROUP BY whose sort costs more per article but does not grow with pairs.
 SEEK_MAX_PAIRS = 200_000
-BUCKET_TABLE = "temp.untold_story_buckets"
 
 Counts = dict[tuple[str, str], int]  # (outlet id, bucket key) -> articles
 
@@ -90,13 +86,9 @@ def bucket_keys(start: datetime, end: datetime, bucket: str) -> list[str]:
     return keys
 
 
-def match_counts(conn: sqlite3.Connection, table: str, bucket: str) -> Counts:
-    """Story articles per (outlet, bucket) from the match table ``table``."""
-    n = BUCKET_CHARS[bucket]
-    # ``table`` is the caller's constant temp-table name, never user text
-    rows = conn.execute(f"SELECT outlet_id, substr(t, 1, {n:d}) AS b, COUNT(*) "
-                        f"FROM {table} GROUP BY outlet_id, b").fetchall()
-    return {(o, b): int(c) for o, b, c in rows}
+def match_counts(store: Store, bucket: str) -> Counts:
+    """Story articles per (outlet, bucket), of the story the store selected."""
+    return store.story_match_counts(BUCKET_CHARS[bucket])
 
 
 def bucket_bounds(keys: Sequence[str], start: datetime, end: datetime,
@@ -111,7 +103,7 @@ def bucket_bounds(keys: Sequence[str], start: datetime, end: datetime,
     return out
 
 
-def output_counts(conn: sqlite3.Connection, outlet_ids: Sequence[str],
+def output_counts(store: Store, outlet_ids: Sequence[str],
                   bounds: Sequence[tuple[str, str, str]], bucket: str, *,
                   summary: bool = False) -> Counts:
     """All articles per (outlet, bucket) over ``bounds`` (from :func:`bucket_bounds`).
@@ -131,47 +123,22 @@ def output_counts(conn: sqlite3.Connection, outlet_ids: Sequence[str],
     if summary and bucket == "day":
         whole = [b for b in bounds if b[1].endswith("T00:00:00Z") and b[2].endswith("T00:00:00Z")]
         if whole:
-            out.update(summary_counts(conn, ids, whole[0][0], whole[-1][0]))
+            out.update(summary_counts(store, ids, whole[0][0], whole[-1][0]))
             todo = [b for b in bounds if b not in whole]
     if todo:
-        for key, n in _counted(conn, ids, todo, bucket, grouped=len(todo) == len(bounds)
+        for key, n in _counted(store, ids, todo, bucket, grouped=len(todo) == len(bounds)
                                and len(ids) * len(todo) > SEEK_MAX_PAIRS).items():
             out[key] = out.get(key, 0) + n
     return out
 
 
-def _counted(conn: sqlite3.Connection, ids: list[str], bounds: Sequence[tuple[str, str, str]],
+def _counted(store: Store, ids: list[str], bounds: Sequence[tuple[str, str, str]],
              bucket: str, *, grouped: bool) -> Counts:
     """Articles per (outlet, bucket) for ``bounds``, counted from the index."""
-    n = BUCKET_CHARS[bucket]
-    marks = ",".join("?" * len(ids))
-    start, end = bounds[0][1], bounds[-1][2]
-    if grouped:  # contiguous bounds: one sorted pass over the window
-        rows = conn.execute(
-            f"SELECT outlet_id, substr(published, 1, {n:d}) AS b, COUNT(*) FROM articles "
-            f"INDEXED BY articles_outlet_pub WHERE outlet_id IN ({marks}) "
-            "AND published >= ? AND published < ? GROUP BY outlet_id, b",
-            [*ids, start, end]).fetchall()
-    else:
-        conn.execute(f"DROP TABLE IF EXISTS {BUCKET_TABLE}")
-        conn.execute(f"CREATE TABLE {BUCKET_TABLE} (b TEXT, s TEXT, e TEXT)")
-        try:
-            conn.executemany(f"INSERT INTO {BUCKET_TABLE} VALUES (?,?,?)", bounds)
-            rows = conn.execute(
-                f"SELECT o, b, c FROM (SELECT o.value AS o, k.b AS b, (SELECT COUNT(*) "
-                "FROM articles INDEXED BY articles_outlet_pub WHERE outlet_id = o.value "
-                f"AND published >= k.s AND published < k.e) AS c FROM json_each(?) o, "
-                f"{BUCKET_TABLE} k) WHERE c > 0", (json.dumps(ids),)).fetchall()
-        finally:
-            conn.execute(f"DROP TABLE IF EXISTS {BUCKET_TABLE}")
+    dated, undated = store.output_rows(ids, bounds, BUCKET_CHARS[bucket], grouped=grouped)
     keys = {b[0] for b in bounds}
-    rows += [r for r in conn.execute(
-        f"SELECT outlet_id, substr(fetched_at, 1, {n:d}) AS b, COUNT(*) "
-        f"FROM articles INDEXED BY articles_outlet_pub WHERE outlet_id IN ({marks}) "
-        "AND published IS NULL AND fetched_at >= ? AND fetched_at < ? "
-        "GROUP BY outlet_id, b", [*ids, start, end]) if r[1] in keys]
     out: Counts = {}
-    for o, b, c in rows:
+    for o, b, c in [*dated, *(r for r in undated if r[1] in keys)]:
         out[(o, b)] = out.get((o, b), 0) + int(c)
     return out
 

@@ -1,7 +1,7 @@
 """The coverage matrix: who reported a story, when, how much of it was reprinted,
 and whether an outlet's silence can be read as silence at all.
 
-Per outlet (SQL ``GROUP BY`` over the story's match table and the captures):
+Per outlet (the store's counts over the story's matches and the captures):
 matching articles, the first one and its lag behind the first report
 anywhere, reprints, output in the window, fetches that answered or failed
 with their failure strings, and a status (:func:`coverage_status`).
@@ -27,8 +27,6 @@ is ``unreachable``, as one whose fetches mostly failed is.
 
 from __future__ import annotations
 
-import json
-import sqlite3
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta, tzinfo
@@ -46,11 +44,10 @@ from untold.analyze.reachability import (
 )
 from untold.analyze.results import CoverageRow, CoverageStatus, ReprintLink
 from untold.models import Outlet
+from untold.store.base import Store
 from untold.timeutil import DAY, TIME, from_iso, local_day, to_iso
 
 __all__ = [
-    "FAILED_FETCH_SQL",
-    "LATEST_SQL",
     "UNREACHABLE_FAILED_SHARE",
     "FetchCounts",
     "OutletMatches",
@@ -65,16 +62,6 @@ __all__ = [
     "window_days",
 ]
 
-# A fetch that failed to reach the outlet: a network failure (OONI-style string),
-# a refusal (403 forbidden, 429 rate-limited, 451 legal) or a server error. A 404
-# or 410 is an answer: the site was reachable (robots.txt 404s are everyday).
-FAILED_FETCH_SQL = "(failure IS NOT NULL OR status IN (403, 429, 451) OR status >= 500)"
-# The latest instant an article's date may stand for: a day-only date (its page and
-# listing gave only the day) is any time up to the end of that day in its outlet's
-# zone, which compute_story registers as the SQL function untold_day_end.
-LATEST_SQL = ("CASE WHEN o.published IS NOT NULL AND o.published_precision = 'day' "
-              "THEN untold_day_end(o.published, o.outlet_id) "
-              "ELSE COALESCE(o.published, o.fetched_at) END")
 # When more than this share of an outlet's fetches in the window failed, or of the
 # window's days it was measured blocked or down, the articles we hold are a remnant
 # (or nobody could read it), so its silence is not evidence (unreachable).
@@ -150,65 +137,36 @@ class OutletMatches:
     first_precision: str = TIME  # "day": first_time is the label of the stated day
 
 
-def fetch_counts(conn: sqlite3.Connection, outlet_ids: Sequence[str], start: str,
+def fetch_counts(store: Store, outlet_ids: Sequence[str], start: str,
                  end: str) -> dict[str, FetchCounts]:
-    """Fetch attempts per outlet in ``[start, end)``: answered, failed, failure kinds."""
+    """Fetch attempts per outlet in ``[start, end)``: answered, failed, failure kinds.
+    A failed one did not reach the outlet: a network failure, a refusal (403, 429,
+    451) or a server error; a 404 or 410 is an answer (robots.txt 404s are everyday)."""
     out = {o: FetchCounts() for o in outlet_ids}
     if not outlet_ids:
         return out
-    marks = ",".join("?" * len(outlet_ids))
-    args = [*outlet_ids, start, end]
-    # all attempts: one range count per outlet on the (outlet_id, fetched_at) index
-    # (measured faster than a GROUP BY over an IN list, which walks the same entries)
-    for o, n in conn.execute(
-            "SELECT o.value, (SELECT COUNT(*) FROM captures WHERE outlet_id = o.value "
-            "AND fetched_at >= ? AND fetched_at < ?) FROM json_each(?) o",
-            (start, end, json.dumps(list(outlet_ids)))):
+    attempts, failed = store.fetch_attempts(outlet_ids, start, end)
+    for o, n in attempts:
         out[o].ok = int(n)
-    for o, kind, n in conn.execute(
-            # (the alias must not be ``kind``: captures has a column of that name)
-            "SELECT outlet_id, COALESCE(failure, 'http_' || status) AS failure_kind, "
-            f"COUNT(*) FROM captures WHERE outlet_id IN ({marks}) AND fetched_at >= ? "
-            f"AND fetched_at < ? AND {FAILED_FETCH_SQL} GROUP BY outlet_id, failure_kind",
-            args):
+    for o, kind, n in failed:
         out[o].failed += int(n)
         out[o].ok -= int(n)
         out[o].kinds[str(kind)] = int(n)
     return out
 
 
-def outlet_matches(conn: sqlite3.Connection, table: str) -> dict[str, OutletMatches]:
+def outlet_matches(store: Store) -> dict[str, OutletMatches]:
     """Per outlet: story articles and the first one (earliest, a day-only date at its
-    day's end, then lowest id). ``table`` has (id, outlet_id, t, k, lo, p) rows."""
-    rows = conn.execute(
-        "SELECT outlet_id, n, t, id, p FROM (SELECT outlet_id, t, id, p, "
-        "COUNT(*) OVER (PARTITION BY outlet_id) AS n, "
-        "ROW_NUMBER() OVER (PARTITION BY outlet_id ORDER BY k, id) AS rn "
-        f"FROM {table}) WHERE rn = 1").fetchall()
-    return {o: OutletMatches(int(n), str(t), int(i), str(p)) for o, n, t, i, p in rows}
+    day's end, then lowest id), of the story the store selected."""
+    return {o: OutletMatches(int(n), str(t), int(i), str(p))
+            for o, n, t, i, p in store.story_outlet_matches()}
 
 
-def reprint_links(conn: sqlite3.Connection, table: str) -> list[ReprintLink]:
+def reprint_links(store: Store) -> list[ReprintLink]:
     """Story articles that reprint another outlet's earlier article, oldest first."""
-    # both directions of each link; the original is the earliest other-outlet text
-    sql = f"""
-    WITH cand AS (
-      SELECT m.id AS aid, m.outlet_id AS aout, m.k AS at, m.lo AS alo, o.id AS oid,
-             o.outlet_id AS oout, {LATEST_SQL} AS ot, nd.similarity AS sim
-        FROM {table} m JOIN near_duplicates nd ON nd.article_id = m.id
-        JOIN articles o ON o.id = nd.of_article_id
-      UNION ALL
-      SELECT m.id, m.outlet_id, m.k, m.lo, o.id, o.outlet_id, {LATEST_SQL}, nd.similarity
-        FROM {table} m JOIN near_duplicates nd ON nd.of_article_id = m.id
-        JOIN articles o ON o.id = nd.article_id
-    ), ranked AS (
-      SELECT *, ROW_NUMBER() OVER (PARTITION BY aid ORDER BY ot, sim DESC, oid) AS rn
-        FROM cand WHERE oout != aout AND ot < alo
-    )
-    SELECT aid, aout, oid, oout, sim FROM ranked WHERE rn = 1 ORDER BY at, aid"""
     return [ReprintLink(article_id=int(a), outlet_id=str(ao), of_article_id=int(o),
                         of_outlet_id=str(oo), similarity=float(s))
-            for a, ao, o, oo, s in conn.execute(sql)]
+            for a, ao, o, oo, s in store.story_reprint_links()]
 
 
 def coverage_status(matching: int, total: int, fetch: FetchCounts,

@@ -15,7 +15,7 @@ The result holds both sides as segments ``(tag, text)``: ``same`` /
 side-by-side view. Titles are diffed the same way, separately.
 
 With ``noise=True`` (article text, as the revisit judges it) a whole line that
-is a counter or stamp (``analyze.noise.mask_counters``) is compared with its
+is a counter or stamp (``text.noise.mask_counters``) is compared with its
 counts masked: "Көрүлдү: 358" -> "Көрүлдү: 1 534" is shown unchanged and not
 counted, so an edit's summary counts only what the outlet changed.
 """
@@ -26,7 +26,7 @@ import re
 from dataclasses import dataclass, field
 from difflib import SequenceMatcher
 
-from untold.analyze.noise import mask_counters
+from untold.text.noise import mask_counters
 
 __all__ = ["TextDiff", "diff_text"]
 

@@ -5,9 +5,9 @@ Stages of ``analyze_edits``:
 1. the story's articles (its query over version 1, the article as collected)
    that have edit events (``store.edit_events``, written by ``untold revisit``);
 2. each story fact (``StoryConfig.facts``: id -> query) evaluated on every
-   version of those articles (``fact_presence``: the versions are indexed in a
-   private in-memory SQLite archive with the real schema and the real query
-   compiler, so a fact means exactly what it means in ``untold search``);
+   version of those articles (``fact_presence``: the store indexes the versions
+   in a private archive with the real schema and the real query compiler, so a
+   fact means exactly what it means in ``untold search``);
 3. findings, one plain sentence each, with rule id, rules version and the
    article as evidence: ``edit`` (substantive change, and per fact removed or
    added), ``deletion`` (how), ``restoration``; times are related to the
@@ -16,24 +16,21 @@ Stages of ``analyze_edits``:
 
 from __future__ import annotations
 
-import json
-import sqlite3
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
 from untold.analyze.diff import TextDiff, diff_text
-from untold.analyze.noise import COUNTER_MAX_WORDS, FURNITURE_MAX_WORDS
 from untold.collect.revisit_classify import MOVED_LIKENESS, RULES_VERSION, SOFT_PAGE_LIKENESS
 from untold.config import EventConfig, StoryConfig, Study
 from untold.errors import ConfigError, QueryError
 from untold.models import Outlet
-from untold.query import matching_ids_sql
-from untold.store.schema import MIGRATIONS
+from untold.query import compile_query
+from untold.store.base import Store
 from untold.store.sqlite_analysis import FindingRecord
 from untold.store.sqlite_edits import EditEvent, Version
-from untold.store.textindex import index_text
+from untold.text.noise import COUNTER_MAX_WORDS, FURNITURE_MAX_WORDS
 from untold.timeutil import from_iso, to_iso
 
 __all__ = ["ArticleEdits", "StoryEdits", "analyze_edits", "fact_presence", "story_edits"]
@@ -77,60 +74,30 @@ class StoryEdits:
     findings: list[FindingRecord] = field(default_factory=list)
 
 
-def _core_conn() -> sqlite3.Connection:
-    from untold.store.sqlite import _split_sql
-
-    conn = sqlite3.connect(":memory:")
-    for stmt in _split_sql(MIGRATIONS[0][2]):
-        conn.execute(stmt)
-    return conn
-
-
-def fact_presence(outlets: Sequence[Outlet], items: Sequence[tuple[str, str, Version]],
+def fact_presence(store: Store, items: Sequence[tuple[str, str, Version]],
                   facts: dict[str, str]) -> list[set[str]]:
     """Per (outlet id, language, version): the ids of ``facts`` the version states."""
-    conn = _core_conn()
-    try:
-        conn.executemany("INSERT INTO outlets (id, name, domains, country, groups) "
-                         "VALUES (?,?,?,?,?)",
-                         [(o.id, o.name, "[]", o.country, _json(o.groups)) for o in outlets])
-        for i, (oid, lang, v) in enumerate(items, start=1):
-            conn.execute("INSERT INTO articles (id, outlet_id, url, canonical_url, title, text, "
-                         "language, fetched_at, capture_id, text_hash) "
-                         "VALUES (?,?,?,?,?,?,?,?,?,?)",
-                         (i, oid, "", "", v.title, v.text, lang, v.fetched_at, 0, str(i)))
-            conn.execute("INSERT INTO articles_fts (rowid, title, body) VALUES (?,?,?)",
-                         (i, index_text(v.title), index_text(v.text)))
-        out: list[set[str]] = [set() for _ in items]
-        for fid, query in facts.items():
-            try:
-                sql, params = matching_ids_sql(query)
-            except QueryError as exc:
-                raise ConfigError(f"fact {fid!r}: {exc}",
-                                  hint="fix the fact's query in the study file") from exc
-            for (i,) in conn.execute(sql, params):
-                out[int(i) - 1].add(fid)
-        return out
-    finally:
-        conn.close()
+    queries = {}
+    for fid, query in facts.items():
+        try:
+            queries[fid] = compile_query(query)
+        except QueryError as exc:
+            raise ConfigError(f"fact {fid!r}: {exc}",
+                              hint="fix the fact's query in the study file") from exc
+    return store.facts_in_texts(store.outlets(),
+                                [(oid, lang, v.title, v.text, v.fetched_at)
+                                 for oid, lang, v in items], queries)
 
 
-def _json(v: Sequence[str]) -> str:
-    return json.dumps(list(v), ensure_ascii=False)
-
-
-def story_edits(study: Study, store: Any, story: StoryConfig) -> StoryEdits:
+def story_edits(study: Study, store: Store, story: StoryConfig) -> StoryEdits:
     """The story's articles with edit events, their versions, diffs and facts."""
-    sql, params = matching_ids_sql(story.query, since=story.start, until=story.end)
-    ids = [int(r[0]) for r in store.conn.execute(
-        f"SELECT DISTINCT e.article_id FROM edit_events e WHERE e.article_id IN ({sql}) "
-        "ORDER BY e.article_id", params)]
+    ids = store.edited_article_ids(story.query, story.start, story.end)
     events = store.edit_events(article_ids=ids)
     arts: list[ArticleEdits] = []
     langs: dict[int, str] = {}
     for aid in ids:
-        row = store.conn.execute("SELECT outlet_id, url, title, language FROM articles "
-                                 "WHERE id=?", (aid,)).fetchone()
+        row = store.article_head(aid)
+        assert row is not None  # an edit event's article is never removed
         langs[aid] = row[3]
         a = ArticleEdits(aid, row[0], row[1], row[2], store.versions(aid),
                          [e for e in events if e.article_id == aid])
@@ -140,7 +107,7 @@ def story_edits(study: Study, store: Any, story: StoryConfig) -> StoryEdits:
         arts.append(a)
     if story.facts and arts:
         items = [(a.outlet_id, langs[a.article_id], v) for a in arts for v in a.versions]
-        present = iter(fact_presence(store.outlets(), items, dict(story.facts)))
+        present = iter(fact_presence(store, items, dict(story.facts)))
         for a in arts:
             for v in a.versions:
                 a.facts[v.version] = next(present)
@@ -234,7 +201,7 @@ def _findings(study: Study, se: StoryEdits) -> list[FindingRecord]:
     return out
 
 
-def analyze_edits(study: Study, store: Any, *,
+def analyze_edits(study: Study, store: Store, *,
                   story_ids: Sequence[str] = ()) -> list[StoryEdits]:
     """Per story, its edited/deleted articles; findings stored as one analysis run each."""
     from untold.query import parse

@@ -59,9 +59,9 @@ from untold.query import (
     parse,
 )
 from untold.query.compiler import normalise
-from untold.store.textindex import index_text, stem_word, tokenize
 from untold.text.lexicon import Entity, entity_of, form_matches, languages_of
 from untold.text.scripts import KNOWN_LANGUAGES, compatible_languages, translit_key
+from untold.text.textindex import index_text, stem_word, tokenize
 
 __all__ = [
     "ATTEST_RATIO",

@@ -20,9 +20,7 @@ forms in, plus those where its transliteration is in use (see
 
 from __future__ import annotations
 
-import json
 import re
-import sqlite3
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
@@ -30,10 +28,11 @@ from functools import lru_cache
 from typing import Any
 
 from untold.analyze.fact_languages import StoryTerms, attested, lexicon_node, spellings_in
-from untold.query import Node, Or, matching_ids_sql, parse
-from untold.store.textindex import index_text, tokenize
+from untold.query import Node, Or, parse
+from untold.store.base import Store
 from untold.text.lexicon import LEXICON_LANGUAGES, entity_by_id, entity_of, query_forms
 from untold.text.scripts import KNOWN_LANGUAGES, compatible_languages, translit_key
+from untold.text.textindex import index_text, tokenize
 
 __all__ = ["CandidateFact", "candidate_facts", "candidate_node", "extract_candidates",
            "match_facts"]
@@ -72,21 +71,14 @@ def candidate_node(c: CandidateFact) -> Node:
     return node if entity is None else Or((node, lexicon_node(entity, LEXICON_LANGUAGES)))
 
 
-def match_facts(conn: sqlite3.Connection, facts: Mapping[str, str | Node],
+def match_facts(store: Store, facts: Mapping[str, str | Node],
                 story_ids: set[int]) -> dict[str, set[int]]:
     """For each fact id, the story articles whose text the fact's query matches.
 
     No time window: the story's articles are already in it, and a window would make
     SQLite walk the window's articles instead of the fact's matches."""
-    out: dict[str, set[int]] = {}
-    ids_json = json.dumps(sorted(story_ids))
-    for fid, q in facts.items():
-        sql, params = matching_ids_sql(parse(q) if isinstance(q, str) else q)
-        # only story articles come back: a common word may match a large share of the archive
-        rows = conn.execute(f"SELECT j.value FROM json_each(?) j WHERE j.value IN ({sql})",
-                            [ids_json, *params])
-        out[fid] = {int(r[0]) for r in rows}
-    return out
+    return store.matches_among({fid: parse(q) if isinstance(q, str) else q
+                                for fid, q in facts.items()}, story_ids)
 
 
 @lru_cache(maxsize=1)
@@ -246,7 +238,7 @@ def _spellings(phrase: str, counts: dict[str, tuple[int, int]], per_language: Co
     return [sp for sp, _ in spelled.most_common(MAX_SPELLINGS)], more
 
 
-def sample_story_articles(conn: sqlite3.Connection, by_outlet: dict[str, list[int]],
+def sample_story_articles(store: Store, by_outlet: dict[str, list[int]],
                           limit: int = MAX_CANDIDATE_SAMPLE) -> list[tuple[int, str, str, str]]:
     """Up to ``limit`` story articles, taken in turn from each outlet (no outlet dominates)."""
     picked: list[int] = []
@@ -255,10 +247,5 @@ def sample_story_articles(conn: sqlite3.Connection, by_outlet: dict[str, list[in
         for q in queues.values():
             if q and len(picked) < limit:
                 picked.append(q.pop(0))
-    rows: list[tuple[int, str, str, str]] = []
-    for i in range(0, len(picked), 500):
-        chunk = picked[i:i + 500]
-        rows += [(int(r[0]), str(r[1]), str(r[2]), f"{r[3]}. {r[4]}") for r in conn.execute(
-            f"SELECT id, outlet_id, language, title, text FROM articles WHERE id IN "
-            f"({','.join('?' * len(chunk))})", chunk)]
-    return rows
+    return [(int(r[0]), str(r[1]), str(r[2]), f"{r[3]}. {r[4]}")
+            for r in store.article_texts(picked)]

@@ -18,7 +18,6 @@ each test's detail (and a finding's sentence) says how much was observed.
 
 from __future__ import annotations
 
-import sqlite3
 from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from typing import Any
@@ -29,6 +28,7 @@ from untold.analyze.observed import MIN_OBSERVED_SHARE
 from untold.analyze.stats import benjamini_hochberg, wilson
 from untold.analyze.wording import one_in, pct
 from untold.config import StoryConfig, Study
+from untold.store.base import Store
 from untold.store.sqlite_analysis import FindingRecord, ObservationRecord
 
 __all__ = ["Q_MAX", "RULES", "RULES_VERSION", "Rule", "RunResult", "coverage_gate", "evaluate",
@@ -45,7 +45,7 @@ class Rule:
     kind: str
     tests: str
     thresholds: dict[str, Any]
-    run: Callable[[StoryData, sqlite3.Connection | None], list[RuleTest]]
+    run: Callable[[StoryData, Store | None], list[RuleTest]]
 
 
 RULES: tuple[Rule, ...] = (
@@ -150,7 +150,7 @@ def coverage_gate(data: StoryData, tests: list[RuleTest]) -> None:
             t.sentence += " " + cov.phrase(label, outlets)
 
 
-def evaluate(data: StoryData, conn: sqlite3.Connection | None = None,
+def evaluate(data: StoryData, store: Store | None = None,
              rules: tuple[Rule, ...] = RULES) -> RunResult:
     """All rules on one story's counts; the findings are not stored (see ``run_story``)."""
     tests: list[RuleTest] = []
@@ -159,7 +159,7 @@ def evaluate(data: StoryData, conn: sqlite3.Connection | None = None,
                               reason="no article of the study's outlets matches the story's "
                               "query in its window: there is nothing to test"))
     for rule in rules:
-        tests += rule.run(data, conn)
+        tests += rule.run(data, store)
     coverage_gate(data, tests)
     family = tarone_family(tests)
     qs = benjamini_hochberg([float(t.p_value) for t in family if t.p_value is not None])
@@ -222,11 +222,11 @@ def _share(k: int, n: int) -> dict[str, Any]:
             "ci_high": hi}
 
 
-def run_story(store: Any, study: Study, story: StoryConfig,
+def run_story(store: Store, study: Study, story: StoryConfig,
               facts: dict[str, str] | None = None) -> tuple[int, list[FindingRecord]]:
     """Compute, then store a run's observations and findings; return (run id, findings)."""
     data = load_story_data(store, study, story, facts=facts)
-    result = evaluate(data, getattr(store, "conn", None))
+    result = evaluate(data, store)
     run_id = store.start_analysis(
         "findings", story_id=story.id, rules_version=RULES_VERSION,
         params={"q_max": Q_MAX, "facts": data.facts, "rules": [r.id for r in RULES],

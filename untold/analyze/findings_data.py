@@ -12,7 +12,6 @@ changing the rules.
 
 from __future__ import annotations
 
-import sqlite3
 from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -29,10 +28,10 @@ from untold.analyze.facts import (
 )
 from untold.analyze.observed import Coverage, load_coverage
 from untold.config import EventConfig, StoryConfig, Study
-from untold.errors import ConfigError, QueryError, StoreError
+from untold.errors import ConfigError, QueryError
 from untold.models import Outlet
-from untold.query import Node, matching_ids_sql, parse
-from untold.store.sqlite_languages import articles_per_language, matches_per_language
+from untold.query import Node, parse
+from untold.store.base import Store
 from untold.timeutil import to_iso
 
 __all__ = ["RuleTest", "StoryData", "load_story_data"]
@@ -121,13 +120,6 @@ class StoryData:
 
 
 
-def _conn(store: Any) -> sqlite3.Connection:
-    conn = getattr(store, "conn", None)
-    if not isinstance(conn, sqlite3.Connection):
-        raise StoreError("findings need an SQLite archive", hint="open it with open_archive()")
-    return conn
-
-
 def _utc(dt: datetime) -> datetime:
     return dt if dt.tzinfo else dt.replace(tzinfo=UTC)
 
@@ -141,22 +133,17 @@ def _parse(study: Study, story_id: str, what: str, query: str) -> Any:
                           ) from exc
 
 
-def _output_split(conn: sqlite3.Connection, outlets: list[str], start: datetime,
+def _output_split(store: Store, outlets: list[str], start: datetime,
                   end: datetime, cut: datetime) -> dict[str, tuple[int, int]]:
     """Per outlet, all its articles in the window (after, before) ``cut``: the exposure
     that normalises attention. Read from the (outlet, published) index alone."""
     if not outlets:
         return {}
-    c = to_iso(_utc(cut))
-    rows = conn.execute(
-        "SELECT outlet_id, SUM(published >= ?), SUM(published < ?) FROM articles "
-        "INDEXED BY articles_outlet_pub WHERE outlet_id IN "
-        f"({','.join('?' * len(outlets))}) AND published >= ? AND published < ? GROUP BY 1",
-        [c, c, *outlets, to_iso(start), to_iso(end)]).fetchall()
-    return {str(o): (int(a or 0), int(b or 0)) for o, a, b in rows}
+    return store.output_split(outlets, to_iso(start) or "", to_iso(end) or "",
+                              to_iso(_utc(cut)) or "")
 
 
-def _attester(conn: sqlite3.Connection, outlets: list[str], start: datetime,
+def _attester(store: Store, outlets: list[str], start: datetime,
               end: datetime) -> Callable[[Node, frozenset[str]], set[str]]:
     """Which of some languages write a word: counted over all articles of the study's
     outlets in the story's window (not the story's alone, so that outlets leaving a
@@ -166,36 +153,31 @@ def _attester(conn: sqlite3.Connection, outlets: list[str], start: datetime,
 
     def attest(word: Node, languages: frozenset[str]) -> set[str]:
         if not totals:
-            totals.update(articles_per_language(conn, outlets, to_iso(start) or "",
-                                                to_iso(end) or ""))
+            totals.update(store.articles_per_language(outlets, to_iso(start) or "",
+                                                      to_iso(end) or ""))
         if word not in using:
-            sql, params = matching_ids_sql(word, since=start, until=end, outlets=outlets)
-            using[word] = matches_per_language(conn, sql, params)
+            using[word] = store.matches_per_language(word, start, end, outlets)
         return attested({lang: (using[word].get(lang, 0), totals.get(lang, 0))
                          for lang in languages})
 
     return attest
 
 
-def load_story_data(store: Any, study: Study, story: StoryConfig,
+def load_story_data(store: Store, study: Study, story: StoryConfig,
                     facts: dict[str, str] | None = None, *, propose: bool = True) -> StoryData:
     """Counts of one story: its articles, the outlets' output and the fact matches.
 
     ``facts`` defaults to the story's; when it names none and ``propose`` is set,
     recurring names, numbers and quotes of the coverage are proposed and tested.
     """
-    conn = _conn(store)
     study_outlets = {o.id for o in study.outlets}
     node = _parse(study, story.id, "query", story.query)
     for fid, q in (story.facts if facts is None else facts).items():
         _parse(study, story.id, f"fact {fid!r}", q)  # a bad fact fails before any work
     start = _utc(story.start) if story.start else None
     end = _utc(story.end) if story.end else None
-    sql, params = matching_ids_sql(node, since=start, until=end)
-    try:
-        rows = conn.execute(
-            f"SELECT a.id, a.outlet_id, a.published, a.language FROM articles a "
-            f"WHERE a.published IS NOT NULL AND a.id IN ({sql})", params).fetchall()
+    with store.reading(f"reading story {story.id!r} failed", source=False):
+        rows = store.story_articles(node, start, end)
         if start is None or end is None:
             lo, hi = (min(r[2][:10] for r in rows), max(r[2][:10] for r in rows)) if rows \
                 else (None, None)
@@ -205,28 +187,25 @@ def load_story_data(store: Any, study: Study, story: StoryConfig,
             if end is None:
                 end = (datetime.fromisoformat(hi).replace(tzinfo=UTC) + timedelta(days=1)) \
                     if hi else start + timedelta(days=1)
-        exposure = {ev.id: _output_split(conn, sorted(study_outlets), start, end, ev.time)
+        exposure = {ev.id: _output_split(store, sorted(study_outlets), start, end, ev.time)
                     for ev in study.events if start < _utc(ev.time) < end}
         facts = dict(story.facts if facts is None else facts)
         present = {str(r[3] or "und") for r in rows if r[1] in study_outlets}
         proposed: list[CandidateFact] = []
         nodes: dict[str, Node] = {fid: parse(q) for fid, q in facts.items()}
-        attest = _attester(conn, sorted(study_outlets), start, end)
+        attest = _attester(store, sorted(study_outlets), start, end)
         languages = {fid: fact_languages(n, present, attest) for fid, n in nodes.items()}
         if not facts and propose:
             by_outlet: dict[str, list[int]] = defaultdict(list)
             for a, o, *_ in rows:
                 if o in study_outlets:
                     by_outlet[str(o)].append(int(a))
-            proposed = candidate_facts(sample_story_articles(conn, by_outlet), story.query)
+            proposed = candidate_facts(sample_story_articles(store, by_outlet), story.query)
             # as the reader sees it: the lexicon forms are matched as written (candidate_node)
             facts = {c.id: " OR ".join([c.query, *c.forms]) for c in proposed}
             nodes = {c.id: candidate_node(c) for c in proposed}
             languages = {c.id: frozenset(c.languages) & present for c in proposed}
-        hits = match_facts(conn, nodes, {int(r[0]) for r in rows})
-    except sqlite3.DatabaseError as exc:
-        raise StoreError(f"reading story {story.id!r} failed: {exc}",
-                         hint="check the archive with 'untold check'") from exc
+        hits = match_facts(store, nodes, {int(r[0]) for r in rows})
     curated = {o.id: o for o in study.outlets}
     articles = {int(a): (str(o), str(d)) for a, o, d, _ in rows if o in curated}
     article_languages = {int(a): str(lang or "und") for a, o, _, lang in rows if o in curated}

@@ -72,7 +72,6 @@ can set it directly.
 
 from __future__ import annotations
 
-import sqlite3
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import asdict, dataclass
@@ -86,7 +85,8 @@ from untold.analyze.framing_stats import PRIOR_ARTICLES, WordStats, log_odds, wo
 from untold.analyze.omissions import group_partitions
 from untold.analyze.stats import benjamini_hochberg, simes
 from untold.analyze.wording import chance, pct
-from untold.store.textindex import index_text, tokenize
+from untold.store.base import Store
+from untold.text.textindex import index_text, tokenize
 from untold.timeutil import to_iso
 
 __all__ = ["STOP_WORDS", "WORDS_KEY", "framing_tests", "load_words", "log_odds", "word_tests"]
@@ -165,20 +165,13 @@ class TermRow:
 # ---------------------------------------------------------------- reading the archive
 
 
-def _stems_by_article(conn: sqlite3.Connection,
-                      ids: list[int]) -> dict[int, tuple[str, set[str]]]:
+def _stems_by_article(store: Store, ids: list[int]) -> dict[int, tuple[str, set[str]]]:
     """(language, set of stems) of each article."""
-    out: dict[int, tuple[str, set[str]]] = {}
-    for i in range(0, len(ids), 500):
-        chunk = ids[i:i + 500]
-        for aid, lang, title, text in conn.execute(
-                "SELECT id, language, title, text FROM articles WHERE id IN "
-                f"({','.join('?' * len(chunk))})", chunk):
-            out[int(aid)] = (str(lang), set(index_text(f"{title} {text}").split()))
-    return out
+    return {int(aid): (str(lang), set(index_text(f"{title} {text}").split()))
+            for aid, _, lang, title, text in store.article_texts(ids)}
 
 
-def _boilerplate(conn: sqlite3.Connection, data: StoryData,
+def _boilerplate(store: Store, data: StoryData,
                  outlets: set[str]) -> dict[str, set[str]]:
     """Each outlet's template words (counters, bylines, footers the extractor kept),
     learnt from its articles that are not on the story: they differ by site, not by
@@ -186,14 +179,12 @@ def _boilerplate(conn: sqlite3.Connection, data: StoryData,
     story = set(data.articles)
     out: dict[str, set[str]] = {}
     for oid in sorted(outlets):
-        ids = [int(r[0]) for r in conn.execute(
-            "SELECT id FROM articles WHERE outlet_id = ? ORDER BY id DESC LIMIT ?",
-            (oid, BOILERPLATE_SAMPLE + len(story)))
-            if int(r[0]) not in story][:BOILERPLATE_SAMPLE]
+        ids = [i for i in store.latest_article_ids(oid, BOILERPLATE_SAMPLE + len(story))
+               if i not in story][:BOILERPLATE_SAMPLE]
         if len(ids) < BOILERPLATE_MIN:
             continue
         df = Counter[str]()
-        for _, words in _stems_by_article(conn, ids).values():
+        for _, words in _stems_by_article(store, ids).values():
             df.update(words)
         out[oid] = {w for w, n in df.items() if n >= BOILERPLATE_SHARE * len(ids)}
     return out
@@ -215,7 +206,7 @@ def _samples(data: StoryData) -> dict[str, tuple[list[int], list[int]]]:
             for g, inside, rest in group_partitions(data)}
 
 
-def load_words(data: StoryData, conn: sqlite3.Connection) -> dict[int, tuple[str, frozenset[str]]]:
+def load_words(data: StoryData, store: Store) -> dict[int, tuple[str, frozenset[str]]]:
     """Stems of the story articles the splits compare, without any site's template
     words, read once from the archive into ``data.cache[WORDS_KEY]``."""
     if WORDS_KEY in data.cache:
@@ -223,10 +214,10 @@ def load_words(data: StoryData, conn: sqlite3.Connection) -> dict[int, tuple[str
     needed = sorted({a for s in _samples(data).values() for side in s for a in side})
     # a template word of any site is left out everywhere: dropped only where a site is
     # big enough to learn its template, it would set that site's group apart the other way
-    template = set().union(*_boilerplate(conn, data, {data.articles[a][0] for a in needed})
+    template = set().union(*_boilerplate(store, data, {data.articles[a][0] for a in needed})
                            .values())
     words = {a: (lang, frozenset(w for w in ws if w not in template))
-             for a, (lang, ws) in _stems_by_article(conn, needed).items()}
+             for a, (lang, ws) in _stems_by_article(store, needed).items()}
     data.cache[WORDS_KEY] = words
     return dict(words)
 
@@ -254,11 +245,11 @@ def _skip_filter(data: StoryData) -> Callable[[str], bool]:
     return skip
 
 
-def framing_tests(data: StoryData, conn: sqlite3.Connection | None = None, *,
+def framing_tests(data: StoryData, store: Store | None = None, *,
                   by_time: bool = True) -> list[RuleTest]:
     """One test per group split and language (words are compared within a language).
 
-    Word sets come from ``data.cache[WORDS_KEY]`` when set, else from ``conn``; with
+    Word sets come from ``data.cache[WORDS_KEY]`` when set, else from ``store``; with
     neither there is nothing to compare. ``by_time=False`` compares the sides over the
     whole window (one stratum): only for showing what the day strata remove."""
     samples = _samples(data)
@@ -266,8 +257,8 @@ def framing_tests(data: StoryData, conn: sqlite3.Connection | None = None, *,
         return []
     if WORDS_KEY in data.cache:
         words = dict(data.cache[WORDS_KEY])
-    elif conn is not None:
-        words = load_words(data, conn)
+    elif store is not None:
+        words = load_words(data, store)
     else:
         return []
     matrix = _Incidence(words, _skip_filter(data))

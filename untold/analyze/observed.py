@@ -31,7 +31,6 @@ days observed for every outlet they compare, on both sides of the comparison.
 
 from __future__ import annotations
 
-import sqlite3
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -46,7 +45,6 @@ from untold.analyze.reachability import (
     unreachable_periods,
 )
 from untold.analyze.wording import pct
-from untold.errors import StoreError
 from untold.timeutil import to_iso
 
 __all__ = ["MAX_UNFETCHED_SHARE", "MIN_OBSERVED_SHARE", "REACH_MARGIN", "Coverage",
@@ -304,11 +302,8 @@ def load_coverage(store: Any, outlet_ids: Sequence[str], start: datetime, end: d
     events in the window. None from a store that records no listings."""
     if not hasattr(store, "listing_spans"):
         return None
-    try:
+    with store.reading("reading which days were observed failed", source=False):
         return _load(store, outlet_ids, start, end, days, events)
-    except sqlite3.DatabaseError as exc:
-        raise StoreError(f"reading which days were observed failed: {exc}",
-                         hint="check the archive with 'untold check'") from exc
 
 
 def load_reach_periods(store: Any, outlet_ids: Sequence[str], start: datetime,

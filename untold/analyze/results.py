@@ -1,7 +1,7 @@
 """What a story analysis returns: the contract between analyze/ and report/.
 
 Plain frozen dataclasses, JSON-able through :func:`dataclasses.asdict`, so the
-report, the exports and the web dashboard read the same shapes. Times are ISO
+report and the exports read the same shapes. Times are ISO
 8601 UTC strings.
 """
 

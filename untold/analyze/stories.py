@@ -3,12 +3,12 @@
 Stages (one read snapshot of the archive):
   1. compile the story's query; fix the window (the story's start/end, else
      the day-aligned span of its matches) and the bucket (day or hour);
-  2. put the matches in the window (id, outlet, time) into a temporary table:
-     the one place the full-text index is asked; with each its order key ``k``
-     (a day-only date at the end of its day in the outlet's zone: it never
-     wins a first report against a timed article of that day), its earliest
-     possible instant ``lo`` and its precision ``p``;
-  3. ``GROUP BY`` that table and the archive for attention
+  2. have the store select the matches in the window (id, outlet, time): the
+     one place the full-text index is asked; with each its order key ``k`` (a
+     day-only date at the end of its day in the outlet's zone: it never wins a
+     first report against a timed article of that day), its earliest possible
+     instant ``lo`` and its precision ``p`` (``untold.store.sqlite_stories``);
+  3. count over those matches and the archive for attention
      (:mod:`.attention`) and coverage (:mod:`.coverage`, with each outlet's
      reachability: its blocking verdicts around the window); pick samples;
   4. :func:`save_story_result` stores it all as observations of an analysis
@@ -18,12 +18,9 @@ Stages (one read snapshot of the archive):
 
 from __future__ import annotations
 
-import sqlite3
-from datetime import UTC, date, datetime, timedelta, tzinfo
-from typing import Any
+from datetime import UTC, datetime, timedelta
 
 from untold.analyze.attention import (
-    TIME_EXPR,
     attention_points,
     bucket_bounds,
     bucket_keys,
@@ -46,11 +43,11 @@ from untold.analyze.reachability import unreachable_periods
 from untold.analyze.results import EventMark, SampleArticle, StoryResult
 from untold.analyze.story_store import load_story_result, save_story_result
 from untold.config import StoryConfig, Study
-from untold.errors import ConfigError, QueryError, StoreError
+from untold.errors import ConfigError, QueryError
 from untold.models import Outlet
-from untold.query import compile_query
+from untold.query import CompiledQuery, compile_query
 from untold.store.base import Store
-from untold.timeutil import TIME, day_bounds, from_iso, now_utc, outlet_timezone, to_iso, zone
+from untold.timeutil import TIME, from_iso, now_utc, outlet_timezone, to_iso, zone
 
 __all__ = [
     "SAMPLES_PER_OUTLET", "analyze_story", "compute_story", "load_story_result",
@@ -60,17 +57,6 @@ __all__ = [
 # The report shows an outlet's first few pieces on a story; storing every match
 # of a big story (thousands) would bloat each run for no reader.
 SAMPLES_PER_OUTLET = 25
-MATCH_TABLE = "temp.untold_story_match"
-# An article whose date is only a day (page and listing gave no time of day).
-_DAY_ONLY = "a.published IS NOT NULL AND a.published_precision = 'day'"
-
-
-def _conn(store: Store) -> sqlite3.Connection:
-    conn = getattr(store, "conn", None)
-    if store.backend != "sqlite" or not isinstance(conn, sqlite3.Connection):
-        raise StoreError(f"story analysis is not available for the '{store.backend}' backend",
-                         hint="use an SQLite archive")
-    return conn
 
 
 def _story(study: Study, story: StoryConfig | str) -> StoryConfig:
@@ -84,7 +70,7 @@ def _story(study: Study, story: StoryConfig | str) -> StoryConfig:
                       hint=f"stories in the study: {known}")
 
 
-def _window(conn: sqlite3.Connection, where: str, params: list[Any],
+def _window(store: Store, query: CompiledQuery,
             story: StoryConfig) -> tuple[datetime, datetime]:
     """The story's window; a missing end comes from its matches, day-aligned."""
     start = from_iso(to_iso(story.start)) if story.start else None
@@ -94,16 +80,9 @@ def _window(conn: sqlite3.Connection, where: str, params: list[Any],
             raise ConfigError(f"story {story.id!r}: start {to_iso(start)} is not before end "
                               f"{to_iso(end)}", hint="fix the story's start/end in the study file")
         return start, end
-    clauses, args = [f"({where})"], list(params)
-    for bound, op in ((start, ">="), (end, "<")):
-        if bound is not None:
-            clauses.append(f"{TIME_EXPR} {op} ?")
-            args.append(to_iso(bound))
-    lo, hi = conn.execute(f"SELECT MIN({TIME_EXPR}), MAX({TIME_EXPR}) FROM articles a "
-                          f"WHERE {' AND '.join(clauses)}", args).fetchone()
-    if lo is None:  # nothing matches: the whole archive's span
-        lo, hi = conn.execute(f"SELECT MIN({TIME_EXPR}), MAX({TIME_EXPR}) "
-                              "FROM articles a").fetchone()
+    # the matches' span within the given bounds; with no match, the whole archive's
+    lo, hi = store.match_span(query, to_iso(start) if start is not None else None,
+                              to_iso(end) if end is not None else None)
     first = from_iso(lo) or start or end or now_utc()
     last = from_iso(hi) or first
     day = timedelta(days=1)
@@ -128,45 +107,13 @@ def _outlets(store: Store, study: Study, covered: set[str]) -> list[Outlet]:
     return outlets
 
 
-def _samples(conn: sqlite3.Connection, reprint_of: dict[int, int]) -> list[SampleArticle]:
-    rows = conn.execute(
-        "SELECT a.id, a.outlet_id, a.title, a.url, a.published, a.fetched_at, a.language, "
-        "a.capture_id, COALESCE(c.sha256, a.sha256), s.p FROM (SELECT id, k, p, ROW_NUMBER() "
-        f"OVER (PARTITION BY outlet_id ORDER BY k, id) AS rn FROM {MATCH_TABLE}) s "
-        "JOIN articles a ON a.id = s.id LEFT JOIN captures c ON c.id = a.capture_id "
-        "WHERE s.rn <= ? ORDER BY s.k, s.id", (SAMPLES_PER_OUTLET,)).fetchall()
+def _samples(store: Store, reprint_of: dict[int, int]) -> list[SampleArticle]:
+    rows = store.story_samples(SAMPLES_PER_OUTLET)
     return [SampleArticle(article_id=int(r[0]), outlet_id=r[1], title=r[2], url=r[3],
                           published=r[4], fetched_at=r[5], language=r[6],
                           capture_id=int(r[7]), sha256=r[8], reprint_of=reprint_of.get(r[0]),
                           published_precision=r[9] if r[4] else "")
             for r in rows]
-
-
-def _day_bound_functions(conn: sqlite3.Connection, zones: dict[str, tzinfo]) -> None:
-    """SQL functions untold_day_end / untold_day_start(published, outlet_id): the last
-    second and the first instant of a day-only date's day in its outlet's zone (UTC
-    for an outlet the study does not name), as ISO 8601 UTC."""
-    cache: dict[tuple[str, str], tuple[str, str]] = {}
-
-    def bounds(published: str | None, outlet_id: str) -> tuple[str, str] | None:
-        if not published:
-            return None
-        key = (published[:10], outlet_id)
-        if key not in cache:
-            start, end = day_bounds(date.fromisoformat(key[0]), zones.get(outlet_id, UTC))
-            cache[key] = (to_iso(start) or "", to_iso(end - timedelta(seconds=1)) or "")
-        return cache[key]
-
-    def day_end(published: str | None, outlet_id: str) -> str | None:
-        got = bounds(published, outlet_id)
-        return got[1] if got else None
-
-    def day_start(published: str | None, outlet_id: str) -> str | None:
-        got = bounds(published, outlet_id)
-        return got[0] if got else None
-
-    conn.create_function("untold_day_end", 2, day_end, deterministic=True)
-    conn.create_function("untold_day_start", 2, day_start, deterministic=True)
 
 
 def _reach(store: Store, ids: list[str], start: datetime,
@@ -195,52 +142,28 @@ def compute_story(store: Store, study: Study, story: StoryConfig | str, *,
     """The story's attention, coverage, reprints and samples (not stored)."""
     story = _story(study, story)
     try:
-        where, params = compile_query(story.query).to_sqlite()
+        query = compile_query(story.query)
     except QueryError as exc:
         raise ConfigError(f"story {story.id!r} has a bad query: {exc.message}",
                           source=str(study.path), hint=exc.hint) from exc
-    conn = _conn(store)
     zones = {o.id: zone(outlet_timezone(o)) for o in study.outlets}
-    own = not conn.in_transaction
-    if own:
-        conn.execute("BEGIN")  # one snapshot: a running collector cannot skew the counts
-    try:
-        start, end = _window(conn, where, params, story)
+    with store.story_snapshot(f"story {story.id!r} could not be analysed"):
+        start, end = _window(store, query, story)
         kind = choose_bucket(start, end, bucket)
         s, e = to_iso(start) or "", to_iso(end) or ""
-        conn.execute(f"DROP TABLE IF EXISTS {MATCH_TABLE}")
-        _day_bound_functions(conn, zones)
-        conn.execute(f"CREATE TABLE {MATCH_TABLE} (id INTEGER PRIMARY KEY, "
-                     "outlet_id TEXT NOT NULL, t TEXT NOT NULL, k TEXT NOT NULL, "
-                     "lo TEXT NOT NULL, p TEXT NOT NULL)")
-        conn.execute(f"INSERT INTO {MATCH_TABLE} SELECT a.id, a.outlet_id, {TIME_EXPR}, "
-                     f"CASE WHEN {_DAY_ONLY} THEN untold_day_end(a.published, a.outlet_id) "
-                     f"ELSE {TIME_EXPR} END, "
-                     f"CASE WHEN {_DAY_ONLY} THEN untold_day_start(a.published, a.outlet_id) "
-                     f"ELSE {TIME_EXPR} END, "
-                     f"CASE WHEN {_DAY_ONLY} THEN 'day' ELSE 'time' END "
-                     f"FROM articles a WHERE ({where}) AND {TIME_EXPR} >= ? "
-                     f"AND {TIME_EXPR} < ?", [*params, s, e])
-        firsts = outlet_matches(conn, MATCH_TABLE)
-        reprints = reprint_links(conn, MATCH_TABLE)
+        store.select_story_matches(query, s, e, zones)
+        firsts = outlet_matches(store)
+        reprints = reprint_links(store)
         outlets = _outlets(store, study, set(firsts))
         ids = [o.id for o in outlets]
-        matching = match_counts(conn, MATCH_TABLE, kind)
+        matching = match_counts(store, kind)
         keys = bucket_keys(start, end, kind)
-        totals = output_counts(conn, ids, bucket_bounds(keys, start, end, kind), kind,
-                               summary=kind == "day" and summary_is_current(conn))
-        fetches = fetch_counts(conn, ids, s, e)
+        totals = output_counts(store, ids, bucket_bounds(keys, start, end, kind), kind,
+                               summary=kind == "day" and summary_is_current(store))
+        fetches = fetch_counts(store, ids, s, e)
         reach = _reach(store, ids, start, end)
         reprint_of = {r.article_id: r.of_article_id for r in reprints}
-        samples = _samples(conn, reprint_of)
-    except sqlite3.DatabaseError as exc:
-        raise StoreError(f"story {story.id!r} could not be analysed: {exc}",
-                         source=str(getattr(store, "path", "")),
-                         hint="check the archive with 'untold check'") from exc
-    finally:
-        conn.execute(f"DROP TABLE IF EXISTS {MATCH_TABLE}")
-        if own:
-            conn.execute("COMMIT")
+        samples = _samples(store, reprint_of)
     study_ids = {o.id for o in study.outlets}
     out_total: dict[str, int] = {}
     for (o, _), n in totals.items():
@@ -277,11 +200,7 @@ def analyze_story(store: Store, study: Study, story: StoryConfig | str, *,
     if bucket not in (None, "day", "hour"):
         raise ConfigError(f"unknown bucket {bucket!r}", hint="use day or hour")
     story = _story(study, story)
-    try:
+    with store.reading(f"story {story.id!r} could not be analysed"):
         refresh(store)  # the per-day summary: daily attention reads it instead of counting
-    except sqlite3.DatabaseError as exc:
-        raise StoreError(f"story {story.id!r} could not be analysed: {exc}",
-                         source=str(getattr(store, "path", "")),
-                         hint="check the archive with 'untold check'") from exc
     return save_story_result(store, compute_story(store, study, story, bucket=bucket))
 

@@ -14,7 +14,7 @@ Stages of one pass (``revisit_async``):
    refusal, a redirect off the outlet's domains: never a deletion, retried
    sooner), gone (404/410/451, a redirect to the home or a section page, a
    soft 404 or the home page shown instead), unchanged, noise
-   (``analyze.noise``), or changed: a new version.
+   (``text.noise``), or changed: a new version.
 5. Store the capture, the check, any version and events, and the schedule
    update in one transaction (``store.record_check``): a pass killed at any
    point resumes with nothing duplicated.
@@ -41,7 +41,6 @@ from urllib.parse import urlsplit
 
 import httpx
 
-from untold.analyze.noise import mask_text, masked_hash, shingles
 from untold.collect import revisit_classify as R
 from untold.collect.aio import all_or_first_error, cleanup
 from untold.collect.extractjob import ExtractJob, run_extract_job, worker_pool
@@ -53,6 +52,7 @@ from untold.extract.decoding import decode_html
 from untold.extract.titles import outlet_title_stripper
 from untold.models import CaptureRecord, FetchResult, Outlet
 from untold.store.sqlite_edits import CheckRecord, EditEvent, Tracked
+from untold.text.noise import mask_text, masked_hash, shingles
 from untold.timeutil import from_iso, now_utc, to_iso
 
 __all__ = ["Clock", "RevisitStats", "revisit", "revisit_async"]

@@ -21,7 +21,7 @@ import html
 import re
 from urllib.parse import urlsplit
 
-from untold.analyze.noise import shingles
+from untold.text.noise import shingles
 
 __all__ = [
     "DELETION_RULES",

@@ -11,7 +11,6 @@
 * ``ooni``: the example's synthetic OONI measurements from another network and
   the fingerprint of its block page;
 * ``study.study_toml(port)``/``study.build_example(dest)``: study + ground truth;
-* ``run.collect_example(dest)``: serve and collect it, pass by pass;
 * ``bulk.fill_archive(...)``: millions of articles straight into an archive.
 
 Nothing is imported here: each module loads what it needs when used.

@@ -7,22 +7,19 @@ TLS sites through the censor (``DemoServer.tls_port``). The control is a real
 example lives on loopback): it resolves the outlets itself and reaches them
 without the censor (``DemoServer.tls_direct_port``), as a helper abroad would.
 Each run is dated at the example's clock, so the verdicts line up with what
-the collector saw.
+the collector saw. This module holds the two views' options; the runs themselves
+(helper and probe, through :mod:`untold.api`) are in ``untold.api._demo``.
 """
 
 from __future__ import annotations
 
-import secrets
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
-from datetime import datetime
 from typing import Any
 
 from untold.demo import scenario as sc
 from untold.probe.options import ProbeOptions
 
-__all__ = ["PROBE_USER_AGENT", "control_helper", "control_options", "probe_options",
-           "run_probes"]
+__all__ = ["HELPER_BURST", "HELPER_RATE_PER_S", "PROBE_USER_AGENT", "control_options",
+           "probe_options"]
 
 PROBE_USER_AGENT = "untold-demo/0.1"
 # Loopback answers in milliseconds: short limits keep a slow machine from stalling the
@@ -56,28 +53,3 @@ def probe_options(server: Any, control_url: str, token: str) -> ProbeOptions:
                         tls_timeout=TLS_TIMEOUT_S, http_timeout=HTTP_TIMEOUT_S,
                         user_agent=PROBE_USER_AGENT, probe_cc=net.cc, probe_asn=net.asn,
                         network=net.name, vantage=net.vantage)
-
-
-@contextmanager
-def control_helper(server: Any) -> Iterator[tuple[str, str]]:
-    """A real ``untold helper`` on 127.0.0.1 for the demo: yields (url, token)."""
-    from untold.api_probe import start_probe_helper
-
-    token = secrets.token_urlsafe(24)
-    helper = start_probe_helper(
-        "127.0.0.1:0", control_options(server), token=token, allow_private=True,
-        allow_ports=[server.port, server.tls_direct_port], rate_per_s=HELPER_RATE_PER_S,
-        burst=HELPER_BURST)
-    helper.start()
-    try:
-        yield helper.url, token
-    finally:
-        helper.stop()
-
-
-def run_probes(study: Any, server: Any, opts: ProbeOptions, t: datetime) -> list[dict[str, Any]]:
-    """Probe every outlet's home page once at the example's time ``t`` and store it."""
-    from untold.api_probe import probe
-
-    clock: Callable[[], datetime] = lambda: t  # noqa: E731 (the run's instant)
-    return probe(study, options=opts, i_understand=True, articles_per_outlet=0, clock=clock)

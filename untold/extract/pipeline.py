@@ -32,7 +32,7 @@ from untold.extract.decoding import decode_html, header_value
 from untold.extract.dedupe import lsh_keys, minhash_signature, normalize_text
 from untold.extract.language import detect_language
 from untold.models import ExtractedArticle
-from untold.store.textindex import index_text
+from untold.text.textindex import index_text
 
 __all__ = [
     "MAX_HTML_BYTES",

@@ -7,7 +7,7 @@ confidence_no_fp, expected_countries, source, exp_url, notes``.
 ``fp`` marks a known false positive (a CDN challenge, a parked-domain page).
 
 untold does not bundle OONI's database (its repository names no licence that
-allows it); it ships a small set written for untold (``fingerprints_builtin``)
+allows it); it ships a small set written for untold (``data/fingerprints_builtin.csv``)
 and ``untold ooni fingerprints update FILE...`` installs user-downloaded CSVs.
 """
 
@@ -17,11 +17,18 @@ import csv
 import io
 import re
 from dataclasses import dataclass
+from functools import cache
+from importlib import resources
 from pathlib import Path
 
 from untold.errors import ImportFormatError
 
-__all__ = ["Fingerprint", "Fingerprints", "load_csv", "parse_csv"]
+__all__ = ["BUILTIN_FILE", "Fingerprint", "Fingerprints", "builtin", "builtin_csv", "load_csv",
+           "parse_csv", "split"]
+
+# untold's own small set (Apache-2.0 like the rest of untold): facts about well-documented
+# block pages in OONI's CSV format, shipped as package data and edited as the CSV it is
+BUILTIN_FILE = "data/fingerprints_builtin.csv"
 
 REQUIRED = ("name", "scope", "location_found", "pattern_type", "pattern")
 PATTERN_TYPES = ("full", "prefix", "contains", "regexp")
@@ -86,8 +93,6 @@ class Fingerprints:
 
     @staticmethod
     def builtin() -> Fingerprints:
-        from untold.probe.fingerprints_builtin import builtin
-
         return builtin()
 
 
@@ -151,3 +156,14 @@ def _row(row: dict[str, str | None], where: str) -> Fingerprint:
 def split(items: list[Fingerprint]) -> Fingerprints:
     return Fingerprints(tuple(f for f in items if f.location == "dns"),
                         tuple(f for f in items if f.location != "dns"))
+
+
+def builtin_csv() -> str:
+    """The built-in set's CSV text, as shipped in the package."""
+    return resources.files("untold").joinpath(BUILTIN_FILE).read_text(encoding="utf-8")
+
+
+@cache
+def builtin() -> Fingerprints:
+    """untold's built-in set (read once)."""
+    return split(parse_csv(builtin_csv(), source=f"untold builtin fingerprints ({BUILTIN_FILE})"))

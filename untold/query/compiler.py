@@ -45,7 +45,7 @@ from untold.query.nodes import (
     Word,
 )
 from untold.query.parser import MIN_PREFIX_CHARS, parse
-from untold.store.textindex import query_forms, stem_word, tokenize
+from untold.text.textindex import query_forms, stem_word, tokenize
 
 __all__ = [
     "CYRILLIC_PREFIX_MIN",

@@ -34,7 +34,7 @@ from untold.query.nodes import (
     Prefix,
     Term,
 )
-from untold.store.textindex import tokenize
+from untold.text.textindex import tokenize
 
 __all__ = ["MAX_DEPTH", "MAX_NEAR_DISTANCE", "MAX_NEAR_PAIRS", "MAX_QUERY_CHARS",
            "MIN_PREFIX_CHARS", "parse"]

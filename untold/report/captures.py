@@ -11,7 +11,6 @@ lets nothing load from the network. URL, fetch time and SHA-256 sit on top.
 from __future__ import annotations
 
 import re
-import sqlite3
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -22,6 +21,7 @@ from untold.collect.warcwriter import read_record
 from untold.errors import UntoldError
 from untold.extract.decoding import decode_html
 from untold.report.html import esc, safe_href
+from untold.store.base import Store
 
 __all__ = ["ArticleRef", "article_refs", "capture_page", "write_captures"]
 
@@ -54,20 +54,11 @@ class ArticleRef:
     sha256: str | None
 
 
-def article_refs(conn: sqlite3.Connection, ids: Iterable[int]) -> dict[int, ArticleRef]:
+def article_refs(store: Store, ids: Iterable[int]) -> dict[int, ArticleRef]:
     """Articles by id (those that exist), with their capture's SHA-256."""
-    wanted = sorted({int(i) for i in ids})
-    out: dict[int, ArticleRef] = {}
-    for k in range(0, len(wanted), 500):  # stay under SQLite's bound-parameter limit
-        chunk = wanted[k:k + 500]
-        rows = conn.execute(
-            "SELECT a.id, a.outlet_id, a.title, a.url, a.published, a.fetched_at, a.capture_id, "
-            "COALESCE(c.sha256, a.sha256) FROM articles a LEFT JOIN captures c "
-            f"ON c.id = a.capture_id WHERE a.id IN ({','.join('?' * len(chunk))})", chunk)
-        for r in rows:
-            out[int(r[0])] = ArticleRef(int(r[0]), r[1], r[2] or "", r[3], r[4], r[5],
-                                        int(r[6]), r[7])
-    return out
+    return {int(r[0]): ArticleRef(int(r[0]), r[1], r[2] or "", r[3], r[4], r[5], int(r[6]),
+                                  r[7])
+            for r in store.evidence_articles(ids)}
 
 
 def capture_page(cap: dict[str, Any], headers: dict[str, str], payload: bytes, *,

@@ -168,8 +168,8 @@ def render_edits(study: Study, data: Sequence[StoryEdits], *, hrefs: dict[int, s
 def edits_section(study: Study, data: Sequence[StoryEdits], *, files_dir: Path,
                   report_name: str) -> tuple[str, str, list[str]]:
     """``(title, html, problems)``: captured copies written, then the fragment."""
-    from untold.api import open_archive
     from untold.report.captures import write_captures
+    from untold.store import open_store
 
     ids: set[int] = set()
     for se in data:
@@ -178,7 +178,7 @@ def edits_section(study: Study, data: Sequence[StoryEdits], *, files_dir: Path,
             ids.update(e.capture_id for e in a.events if e.capture_id is not None)
     if not study.db_path.exists():
         return SECTION_TITLE, render_edits(study, data, hrefs={}, captures={}), []
-    store = open_archive(study, readonly=True)
+    store = open_store(study.db_path, readonly=True)
     try:
         captures = {i: c for i in ids if (c := store.capture(i)) is not None}
         hrefs, problems = write_captures(store, study.warc_dir, files_dir, report_name, ids)

@@ -8,13 +8,9 @@ from pathlib import Path
 from untold.errors import UntoldError
 from untold.report.context import ReportContext
 from untold.report.html import page
-from untold.report.sections_more import (
-    extra_section,
-    findings_section,
-    problems_section,
-    reachability_section,
-)
+from untold.report.sections_reach import reachability_section
 from untold.report.sections_story import story_section
+from untold.report.sections_study import extra_section, findings_section, problems_section
 from untold.report.tables import slug
 
 __all__ = ["render", "write_report"]

@@ -126,7 +126,7 @@ def _source(source: str) -> str:
 def reach_span(rows: Sequence[Mapping[str, Any]]) -> tuple[datetime, datetime] | None:
     """The time axis of the section: the measured span, padded, in whole UTC days.
 
-    :func:`untold.api_report.report_context` asks the archive for the outlets'
+    :func:`untold.api.report_context` asks the archive for the outlets'
     output over the same days."""
     times = [t for t in (parse_time(r.get("measured_at")) for r in rows) if t is not None]
     if not times:

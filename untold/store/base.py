@@ -6,15 +6,23 @@ without touching them. The SQLite backend (``store.sqlite``) is the default.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
-from datetime import datetime
-from typing import Any, NamedTuple, Protocol
+from datetime import datetime, tzinfo
+from typing import TYPE_CHECKING, Any, NamedTuple, Protocol
 
 from untold.models import ArticleRecord, CaptureRecord, ExtractedArticle, Outlet
 
-__all__ = ["AddOutcome", "CaptureLocation", "CaptureRange", "FrontierEntry",
-           "ListingObservation", "NewArticle", "Store", "TitleStore", "WarcFileEntry"]
+if TYPE_CHECKING:  # the compiled query is only passed through: no import cycle
+    from untold.query.compiler import CompiledQuery
+    from untold.query.nodes import Node
+    from untold.store.sqlite_analysis import FindingRecord, ObservationRecord
+    from untold.store.sqlite_edits import EditEvent, Version
+
+__all__ = ["AddOutcome", "AnalysisStore", "CaptureLocation", "CaptureRange", "DayCountsStore", "EditsReadStore", "FindingsStore", "FrontierEntry",
+           "ListingObservation", "NewArticle", "SearchStore", "Store", "StoryStore", "TitleStore",
+           "WarcFileEntry"]
 
 
 @dataclass(frozen=True)
@@ -118,7 +126,107 @@ class TitleStore(Protocol):
                        strip: Callable[[str], str]) -> int: ...
 
 
-class Store(TitleStore, Protocol):
+class DayCountsStore(Protocol):
+    """Articles per outlet and day (``store.sqlite_daycounts``): the denominators of a
+    story's daily attention, read instead of counted (``analyze.daycounts``)."""
+
+    def has_day_counts(self) -> bool: ...
+    def refresh_day_counts(self) -> str: ...
+    def day_counts_current(self) -> bool: ...
+    def day_counts(self, outlet_ids: Sequence[str], first_day: str,
+                   last_day: str) -> dict[tuple[str, str], int]: ...
+
+
+class StoryStore(Protocol):
+    """What the story computation reads (``store.sqlite_stories``): one snapshot, the
+    story's matches in it, and counts over them and the archive (``analyze.stories``)."""
+
+    def reading(self, failure: str, *, hint: str = ...,
+                source: bool = True) -> AbstractContextManager[None]: ...
+    def story_snapshot(self, failure: str) -> AbstractContextManager[None]: ...
+    def match_span(self, query: CompiledQuery, start: str | None,
+                   end: str | None) -> tuple[str | None, str | None]: ...
+    def select_story_matches(self, query: CompiledQuery, start: str, end: str,
+                             zones: Mapping[str, tzinfo]) -> None: ...
+    def story_outlet_matches(self) -> list[tuple[str, int, str, int, str]]: ...
+    def story_reprint_links(self) -> list[tuple[int, str, int, str, float]]: ...
+    def story_match_counts(self, chars: int) -> dict[tuple[str, str], int]: ...
+    def story_samples(self, per_outlet: int) -> list[
+        tuple[int, str, str, str, str | None, str, str, int, str | None, str]]: ...
+    def output_rows(self, outlet_ids: Sequence[str], bounds: Sequence[tuple[str, str, str]],
+                    chars: int, *, grouped: bool
+                    ) -> tuple[list[tuple[str, str, int]], list[tuple[str, str, int]]]: ...
+    def fetch_attempts(self, outlet_ids: Sequence[str], start: str, end: str
+                       ) -> tuple[list[tuple[str, int]], list[tuple[str, str, int]]]: ...
+
+
+class FindingsStore(Protocol):
+    """What the findings rules read (``store.sqlite_findings``, ``sqlite_languages``,
+    ``sqlite_coverage``): a story's articles, fact matches, texts and output counts."""
+
+    def story_articles(self, query: Node, since: datetime | None,
+                       until: datetime | None) -> list[tuple[int, str, str, str | None]]: ...
+    def matches_among(self, queries: Mapping[str, str | Node],
+                      article_ids: Iterable[int]) -> dict[str, set[int]]: ...
+    def article_texts(self, ids: Sequence[int]) -> list[tuple[int, str, str, str, str]]: ...
+    def latest_article_ids(self, outlet_id: str, limit: int) -> list[int]: ...
+    def articles_per_language(self, outlets: Sequence[str], start: str,
+                              end: str) -> dict[str, int]: ...
+    def matches_per_language(self, query: Node, since: datetime, until: datetime,
+                             outlets: Sequence[str]) -> dict[str, int]: ...
+    def output_split(self, outlet_ids: Sequence[str], start: str, end: str,
+                     cut: str) -> dict[str, tuple[int, int]]: ...
+    def evidence_articles(self, ids: Iterable[int]) -> list[
+        tuple[int, str, str, str, str | None, str, int, str | None]]: ...
+
+
+class AnalysisStore(Protocol):
+    """Analysis runs with their observations and findings (``store.sqlite_analysis``)."""
+
+    def start_analysis(self, kind: str, *, story_id: str | None, rules_version: str,
+                       params: dict[str, Any] | None = None) -> int: ...
+    def finish_analysis(self, run_id: int) -> None: ...
+    def latest_analysis(self, kind: str, story_id: str | None) -> int | None: ...
+    def analysis_run_info(self, run_id: int) -> tuple[str, dict[str, Any]] | None: ...
+    def add_observations(self, run_id: int, story_id: str | None,
+                         items: Iterable[ObservationRecord]) -> int: ...
+    def observations(self, run_id: int, kind: str | None = None) -> list[ObservationRecord]: ...
+    def add_findings(self, run_id: int, findings: Sequence[FindingRecord]) -> list[int]: ...
+    def findings(self, *, run_ids: Sequence[int] | None = None, story_id: str | None = None,
+                 kind: str | None = None) -> list[FindingRecord]: ...
+
+
+class SearchStore(Protocol):
+    """Full-text search over the archive (``store.sqlite_search``, ``query.search``):
+    rows are (id, outlet, title, url, published, language)."""
+
+    def search_articles(self, query: CompiledQuery, *, since: datetime | None = None,
+                        until: datetime | None = None, outlets: Sequence[str] = (),
+                        groups: Sequence[str] = (), limit: int | None = None
+                        ) -> list[tuple[int, str, str, str, str | None, str]]: ...
+    def count_query(self, query: CompiledQuery, *, since: datetime | None = None,
+                    until: datetime | None = None, outlets: Sequence[str] = (),
+                    groups: Sequence[str] = ()) -> int: ...
+
+
+class EditsReadStore(Protocol):
+    """What the stealth-edit analysis reads (``store.sqlite_edits_analysis``,
+    ``store.sqlite_edits``): a story's edited articles, their versions and events,
+    and which facts a text states."""
+
+    def edited_article_ids(self, query: str | Node, since: datetime | None,
+                           until: datetime | None) -> list[int]: ...
+    def article_head(self, article_id: int) -> tuple[str, str, str, str] | None: ...
+    def facts_in_texts(self, outlets: Sequence[Outlet],
+                       items: Sequence[tuple[str, str, str, str, str]],
+                       queries: Mapping[str, CompiledQuery]) -> list[set[str]]: ...
+    def versions(self, article_id: int) -> list[Version]: ...
+    def edit_events(self, *, article_ids: Sequence[int] | None = None,
+                    kind: str | None = None) -> list[EditEvent]: ...
+
+
+class Store(TitleStore, DayCountsStore, StoryStore, FindingsStore, AnalysisStore, SearchStore,
+            EditsReadStore, Protocol):
     """What every backend provides."""
 
     backend: str

@@ -8,7 +8,7 @@ append a new one.
 
 from __future__ import annotations
 
-__all__ = ["MIGRATIONS"]
+__all__ = ["MIGRATIONS", "split_sql"]
 
 _V1_CORE = """
 CREATE TABLE outlets (
@@ -334,9 +334,9 @@ CREATE TABLE listing_fetches (
 
 # Story analysis: an outlet's failed fetches in a window are counted from this
 # small partial index, not from every capture row (the predicate must stay
-# identical to untold.analyze.coverage.FAILED_FETCH_SQL for SQLite to use it).
+# identical to untold.store.sqlite_stories.FAILED_FETCH_SQL for SQLite to use it).
 # Articles per outlet and day (by published, else fetched_at), a derived
-# summary kept by untold.analyze.daycounts: the denominators of attention
+# summary kept by untold.store.sqlite_daycounts: the denominators of attention
 # without counting a year of articles for every story; day_counts_state says
 # which articles it covers (refreshed when articles were added or removed).
 _V5_STORY_INDEXES = """
@@ -475,3 +475,12 @@ MIGRATIONS: list[tuple[int, str, str]] = [
     (10, "observed days: listing fetches and the spans they list", _V10_LISTING_OBSERVATIONS),
     (11, "titles: each outlet's learned title template", _V11_TITLE_AFFIXES),
 ]
+
+
+def split_sql(script: str) -> list[str]:
+    """Statements of a migration script: comments dropped, split on semicolons.
+
+    Our migrations keep semicolons and ``--`` out of string literals.
+    """
+    text = "\n".join(ln.split("--", 1)[0] for ln in script.splitlines())
+    return [s.strip() for s in text.split(";") if s.strip()]

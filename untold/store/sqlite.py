@@ -2,7 +2,7 @@
 
 Concurrency: every writer uses short ``BEGIN IMMEDIATE`` transactions and a
 long busy timeout, so a collector, an importer and readers (status, search,
-the dashboard) can share one archive; WAL lets readers proceed while one
+the report) can share one archive; WAL lets readers proceed while one
 writer writes. ``synchronous=NORMAL`` in WAL mode survives a killed process
 (only a power cut can lose the last commits, never corrupt the file).
 """
@@ -21,14 +21,18 @@ from typing import Any
 from untold.errors import StoreError
 from untold.models import ArticleRecord, CaptureRecord, ExtractedArticle, Outlet
 from untold.store.base import AddOutcome, FrontierEntry, NewArticle
+from untold.store.jsonfields import dumps as _dumps
 from untold.store.schema import MIGRATIONS
+from untold.store.schema import split_sql as _split_sql
 from untold.store.sqlite_analysis import AnalysisMixin
 from untold.store.sqlite_coverage import CoverageMixin
 from untold.store.sqlite_edits import EditsMixin
 from untold.store.sqlite_evidence import EvidenceMixin
+from untold.store.sqlite_lookups import LookupsMixin
 from untold.store.sqlite_reach import ReachMixin
+from untold.store.sqlite_reads import ReadsMixin
 from untold.store.sqlite_titles import TitlesMixin
-from untold.store.textindex import index_text
+from untold.text.textindex import index_text
 from untold.timeutil import from_iso, now_utc, to_iso
 
 __all__ = ["SQLiteStore"]
@@ -46,12 +50,8 @@ def _lsh_lookup_sql(n_bands: int) -> str:
     return " UNION ALL ".join([one] * n_bands)
 
 
-def _dumps(v: Sequence[str]) -> str:
-    return json.dumps(list(v), ensure_ascii=False)
-
-
 class SQLiteStore(ReachMixin, AnalysisMixin, EditsMixin, EvidenceMixin, CoverageMixin,
-                  TitlesMixin):
+                  TitlesMixin, ReadsMixin, LookupsMixin):
     """The archive in one SQLite file. Open with :func:`untold.store.open_store`."""
 
     backend = "sqlite"
@@ -615,12 +615,3 @@ def _dedupe_funcs(needed: bool) -> tuple[Any, Any]:
     from untold.extract import lsh_keys, similarity
 
     return lsh_keys, similarity
-
-
-def _split_sql(script: str) -> list[str]:
-    """Statements of a migration script: comments dropped, split on semicolons.
-
-    Our migrations keep semicolons and ``--`` out of string literals.
-    """
-    text = "\n".join(ln.split("--", 1)[0] for ln in script.splitlines())
-    return [s.strip() for s in text.split(";") if s.strip()]

@@ -15,6 +15,7 @@ from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from typing import Any
 
+from untold.store.jsonfields import dumps as _dumps
 from untold.timeutil import now_utc, to_iso
 
 __all__ = ["AnalysisMixin", "FindingRecord", "ObservationRecord"]
@@ -50,10 +51,6 @@ class FindingRecord:
     id: int | None = None
     run_id: int | None = None
     created_at: str | None = None
-
-
-def _dumps(v: Any) -> str:
-    return json.dumps(v, ensure_ascii=False, sort_keys=True, default=str)
 
 
 class AnalysisMixin:

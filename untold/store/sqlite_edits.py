@@ -17,6 +17,7 @@ from datetime import datetime
 from typing import Any
 
 from untold.models import CaptureRecord
+from untold.store.jsonfields import dumps as _dumps
 from untold.store.sqlite_edits_sites import SitesListingsMixin
 from untold.timeutil import to_iso
 
@@ -93,10 +94,6 @@ class CheckRecord:
     bytes: int = 0
     new_version: tuple[str, str, str] | None = None  # title, text, masked hash
     events: list[EditEvent] = field(default_factory=list)
-
-
-def _dumps(v: Any) -> str:
-    return json.dumps(v, ensure_ascii=False, sort_keys=True)
 
 
 class EditsMixin(SitesListingsMixin):

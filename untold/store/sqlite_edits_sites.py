@@ -13,12 +13,9 @@ from collections.abc import Iterable, Sequence
 from contextlib import AbstractContextManager
 
 from untold.models import CaptureRecord
+from untold.store.jsonfields import dumps as _dumps
 
 __all__ = ["SitesListingsMixin"]
-
-
-def _dumps(v: object) -> str:
-    return json.dumps(v, ensure_ascii=False, sort_keys=True)
 
 
 class SitesListingsMixin:

@@ -12,7 +12,7 @@ import sqlite3
 from collections.abc import Callable, Sequence
 from contextlib import AbstractContextManager
 
-from untold.store.textindex import index_text
+from untold.text.textindex import index_text
 from untold.timeutil import now_utc, to_iso
 
 __all__ = ["TitlesMixin"]

@@ -11,14 +11,13 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, cast
+from typing import TYPE_CHECKING, Any
 
+from untold.api._common import StudyLike, load, open_sqlite, require_archive
 from untold.errors import InputError
 
 if TYPE_CHECKING:
-    from untold.config import Study
     from untold.probe.fingerprints import Fingerprints
-    from untold.store.sqlite import SQLiteStore
 
 __all__ = [
     "OoniImportStats",
@@ -47,35 +46,23 @@ class OoniImportStats:
     skipped_hosts: dict[str, int] = field(default_factory=dict)
 
 
-def _archive(st: Study) -> SQLiteStore:
-    """The archive with its reachability tables (the SQLite backend has them)."""
-    from untold.api import open_archive
-
-    return cast("SQLiteStore", open_archive(st))
-
-
-def _study(study: Any) -> Study:
-    from untold.api import load
-
-    return load(study)
-
-
-def load_fingerprints(study: Any = None) -> Fingerprints:
+def load_fingerprints(study: StudyLike | None = None) -> Fingerprints:
     """untold's fingerprints plus those installed for the user (and the study)."""
     from untold.probe.fingerprints_store import load_all, user_data_dir
 
     dirs = [user_data_dir()]
     if study is not None:
-        dirs.append(_study(study).archive_dir)
+        dirs.append(load(study).archive_dir)
     return load_all(dirs)
 
 
-def install_fingerprints(files: Sequence[Path], *, study: Any = None) -> list[dict[str, Any]]:
+def install_fingerprints(files: Sequence[Path], *, study: StudyLike | None = None
+                         ) -> list[dict[str, Any]]:
     """Validate OONI fingerprint CSVs and copy them into the user's data dir
     (or the study's archive); later verdicts use them."""
     from untold.probe.fingerprints_store import install, user_data_dir
 
-    dest = _study(study).archive_dir if study is not None else user_data_dir()
+    dest = load(study).archive_dir if study is not None else user_data_dir()
     return [{"path": str(p), "dns": d, "http": h}
             for p, d, h in install([Path(f) for f in files], dest)]
 
@@ -137,17 +124,17 @@ def _summary(m: dict[str, Any]) -> dict[str, Any]:
             "ooni_blocking": o["blocking"], "ooni_accessible": o["accessible"]}
 
 
-def ooni_import(study: Any, files: Sequence[Path], *,
+def ooni_import(study: StudyLike, files: Sequence[Path], *,
                 progress: Callable[[OoniImportStats], None] | None = None) -> OoniImportStats:
     """Store (once) and score the files' measurements of the study's outlets."""
     from untold.probe.ooni_obs import host_of
     from untold.probe.ooni_read import read_file
     from untold.probe.verdicts import score
 
-    st = _study(study)
+    st = load(study)
     fp = load_fingerprints(st)
     stats = OoniImportStats()
-    store = _archive(st)
+    store = open_sqlite(st)  # the archive with its reachability tables
     try:
         store.sync_outlets(st.outlets)
         for f in files:
@@ -175,19 +162,17 @@ def ooni_import(study: Any, files: Sequence[Path], *,
     return stats
 
 
-def rescore_study(study: Any) -> dict[str, Any]:
+def rescore_study(study: StudyLike) -> dict[str, Any]:
     """Score every stored measurement with the current rules (one verdict row per
     rules version: older verdicts are kept). Returns counts per class."""
     from untold.probe.rules import RULES_VERSION
     from untold.probe.verdicts import score
 
-    st = _study(study)
-    if not st.db_path.exists():
-        raise InputError("archive not found", source=str(st.db_path),
-                         hint="run 'untold ooni import' first")
+    st = load(study)
+    require_archive(st, "run 'untold ooni import' first")
     fp = load_fingerprints(st)
     classes: dict[str, int] = {}
-    store = _archive(st)
+    store = open_sqlite(st)
     try:
         batch: list[tuple[int, Any]] = []
         # iter_measurements reads in pages, so writing between pages is safe

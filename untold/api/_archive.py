@@ -1,4 +1,5 @@
-"""Library entry points. The CLI and the web dashboard call only these.
+"""Library entry points for the archive: start a study, collect, import, check,
+search and export (re-exported by :mod:`untold.api`).
 
 Each function takes a study file path (or a loaded :class:`Study`) and does one
 user-level job; long jobs accept a ``progress`` callback.
@@ -6,7 +7,6 @@ user-level job; long jobs accept a ``progress`` callback.
 
 from __future__ import annotations
 
-import json
 import shutil
 from collections.abc import Callable, Sequence
 from datetime import datetime
@@ -14,33 +14,19 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from untold.config import Study, load_study
+from untold.api._common import (
+    StudyLike,
+    check_format,
+    check_outlets,
+    load,
+    open_archive,
+    require_archive,
+)
+from untold.config import Study
 from untold.errors import ConfigError, UntoldError
-from untold.store import Store, open_store
 
-__all__ = [
-    "archive_check",
-    "collect",
-    "export",
-    "import_warcs",
-    "init_study",
-    "load",
-    "open_archive",
-    "search",
-    "status",
-    "testlist_to_toml",
-]
-
-StudyLike = str | Path | Study
-
-
-def load(study: StudyLike) -> Study:
-    return study if isinstance(study, Study) else load_study(study)
-
-
-def open_archive(study: StudyLike, *, readonly: bool = False) -> Store:
-    """The study's archive; created (and migrated) on first write."""
-    return open_store(load(study).db_path, readonly=readonly)
+__all__ = ["archive_check", "collect", "disk_usage", "export", "import_warcs", "init_study",
+           "remove_archive", "search", "status", "testlist_to_toml"]
 
 
 def init_study(path: str | Path, *, force: bool = False, testlist: Path | None = None,
@@ -73,9 +59,7 @@ def collect(study: StudyLike, *, outlets: Sequence[str] = (),
     from untold.collect.pipeline import collect as run
 
     st = load(study)
-    unknown = set(outlets) - {o.id for o in st.outlets}
-    if unknown:
-        raise ConfigError(f"no outlet with id {sorted(unknown)[0]!r}", source=str(st.path))
+    check_outlets(st, outlets)
     store = open_archive(st)
     try:
         return run(st, store, outlets=outlets, progress=progress, transport=transport,
@@ -126,8 +110,7 @@ def export(study: StudyLike, fmt: str, out: Path | None = None) -> tuple[Path, i
     from untold.report.export import FORMATS, export_articles
 
     st = load(study)
-    if fmt not in FORMATS:
-        raise UntoldError(f"unknown format {fmt!r}", hint=f"use one of {', '.join(FORMATS)}")
+    check_format(fmt, FORMATS, hint=f"use one of {', '.join(FORMATS)}")
     out = Path(out) if out else st.archive_dir / f"articles.{fmt}"
     store = open_archive(st, readonly=True)
     try:
@@ -158,9 +141,7 @@ def archive_check(study: StudyLike, *, quick: bool = False, deep: bool = False,
         raise UsageError("--quick and --deep exclude each other", source="--deep",
                          hint="give one of them (or neither, for the full check)")
     st = load(study)
-    if not st.db_path.exists():
-        raise UntoldError("archive not found", source=str(st.db_path),
-                          hint="run 'untold collect' or 'untold import' first")
+    require_archive(st, "run 'untold collect' or 'untold import' first")
     mode = QUICK if quick else DEEP if deep else FULL
     store = open_archive(st)
     try:
@@ -207,105 +188,3 @@ def search(study: StudyLike, query: str, *, since: Any = None, until: Any = None
                    limit=limit)
     finally:
         store.close()
-
-
-def demo(dest: str | Path = "untold-demo", *, scale: float = 1.0,
-         progress: Callable[[str, Any], None] | None = None) -> dict[str, Any]:
-    """Build the bundled example in ``dest`` and run the whole pipeline on it.
-
-    Offline and for real: the example's outlets are served by a local server on
-    127.0.0.1 (the study reaches it through ``[fetch] resolve``) whose clock steps
-    through the example's two months; at each step untold collects what is new
-    and revisits what is due, as a cron job would. Twice a day of that clock,
-    untold's probe measures every outlet's home page from the collector's network
-    (where the example's censor resets one outlet's TLS handshakes and answers a
-    block page for another's name) against a real control, an ``untold helper``
-    on 127.0.0.1; the example's OONI measurements from another network are
-    imported. Then it analyses the story, computes the findings (omissions,
-    silences, framing, edits) and writes the report. ``progress(stage, detail)``
-    is told of each step. Returns the paths (study, ground truth, archive,
-    report) and the stats of each stage.
-    """
-    from untold.api_edits import analyze_edits, revisit
-    from untold.api_findings import compute_findings, findings
-    from untold.api_ooni import install_fingerprints, ooni_import
-    from untold.api_report import report
-    from untold.api_stories import analyze
-    from untold.demo import scenario as sc
-    from untold.demo.generator import generate
-    from untold.demo.measure import control_helper, probe_options, run_probes
-    from untold.demo.ooni import example_fingerprints_csv, write_ooni_file
-    from untold.demo.server import DemoServer
-    from untold.demo.study import build_example
-    from untold.demo.truth import blocking_truth
-
-    def tell(stage: str, detail: Any = None) -> None:
-        if progress is not None:
-            progress(stage, detail)
-
-    eco = generate(scale=scale)
-    passes = sc.collect_passes()
-    probes = sc.probe_times()
-    # one clock for both: (time, what happens then), a pass counting as two steps
-    steps = sorted([(t, "collect") for t in passes] + [(t, "probe") for t in probes])
-    total = 2 * len(passes) + len(probes)
-    collected: list[Any] = []
-    revisited: list[Any] = []
-    measured = 0
-    dest = Path(dest)
-    with DemoServer(eco, now=passes[0]) as server:
-        # the port changes each run; the archive (and what it holds) stays
-        paths = build_example(dest, port=server.port, tls_port=server.tls_port,
-                              ca_file=server.ca_file, eco=eco)
-        if server.dns_block_method != "blockpage":  # no second loopback address here
-            truth = json.loads(paths["ground_truth"].read_text(encoding="utf-8"))
-            truth["blocking"] = blocking_truth(server.dns_block_method)
-            paths["ground_truth"].write_text(json.dumps(truth, ensure_ascii=False, indent=1),
-                                             encoding="utf-8")
-        st = load_study(paths["study"])
-        # the example censor's block page, as a study carries the fingerprints of the
-        # block pages of the networks it measures
-        fp_file = dest / "ooni" / "example-blockpage.csv"
-        fp_file.parent.mkdir(parents=True, exist_ok=True)
-        fp_file.write_text(example_fingerprints_csv(), encoding="utf-8")
-        install_fingerprints([fp_file], study=st)
-        done = 0
-        with control_helper(server) as (control_url, token):
-            opts = probe_options(server, control_url, token)
-            for t, what in steps:
-                server.now = t
-                if what == "probe":
-                    tell("probe", (done, total, t))
-                    measured += len(run_probes(st, server, opts, t))
-                    done += 1
-                    continue
-                tell("collect", (done, total, t))
-                # a simulation: its fetches are dated at its clock, so fetch counts,
-                # first-seen times and versions line up with the example's time
-                collected.append(collect(st, now=t))
-                tell("revisit", (done + 1, total, t))
-                revisited.append(revisit(st, now=t, date_captures=True))
-                done += 2
-    tell("import OONI measurements", None)
-    ooni = ooni_import(st, [write_ooni_file(dest / "ooni", eco)])
-    tell("analyze", None)
-    stories = analyze(st)
-    edits = analyze_edits(st)
-    tell("findings", None)
-    compute_findings(st)
-    listed = findings(st)  # the statistics' findings and those of edits and deletions
-    tell("report", None)
-    out = report(st, analyze_missing=False)
-    return {"study": paths["study"], "ground_truth": paths["ground_truth"],
-            "archive": st.archive_dir, "report": out, "collected": collected,
-            "revisited": revisited, "stories": stories, "edits": edits,
-            "findings": listed, "measured": measured, "ooni": ooni}
-
-
-# Areas keep their entry points in their own modules; this is the one surface.
-from untold.api_edits import *  # noqa: E402,F403
-from untold.api_findings import *  # noqa: E402,F403
-from untold.api_ooni import *  # noqa: E402,F403
-from untold.api_probe import *  # noqa: E402,F403
-from untold.api_report import *  # noqa: E402,F403
-from untold.api_stories import *  # noqa: E402,F403

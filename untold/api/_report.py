@@ -7,17 +7,16 @@ from pathlib import Path
 from typing import Any
 
 from untold.analyze.results import EventMark, StoryResult
-from untold.config import Study, load_study
-from untold.errors import StoreError, UntoldError
+from untold.api._common import StudyLike, load, open_sqlite, require_archive
+from untold.api._edits import edits_report_section
+from untold.api._stories import analyze, story_results
+from untold.config import Study
+from untold.errors import UntoldError
 from untold.timeutil import now_utc, to_iso
 
 __all__ = ["report", "report_context"]
 
 SCHEMA_REACH, SCHEMA_ANALYSIS = 2, 3  # archive versions that added verdicts / findings
-
-
-def _study(study: str | Path | Study) -> Study:
-    return study if isinstance(study, Study) else load_study(study)
 
 
 def _events(st: Study) -> list[EventMark]:
@@ -26,8 +25,6 @@ def _events(st: Study) -> list[EventMark]:
 
 
 def _stories(st: Study, analyze_missing: bool) -> list[StoryResult]:
-    from untold.api_stories import analyze, story_results
-
     found = story_results(st)
     if not found and st.stories and analyze_missing:
         found = analyze(st)  # first report of a study: compute (and store) the stories
@@ -36,8 +33,6 @@ def _stories(st: Study, analyze_missing: bool) -> list[StoryResult]:
 
 def _edits(st: Study, files_dir: Path, report_name: str,
            problems: list[str]) -> list[tuple[str, str]]:
-    from untold.api_edits import edits_report_section
-
     try:
         title, fragment, notes = edits_report_section(st, files_dir=files_dir,
                                                       report_name=report_name)
@@ -62,20 +57,17 @@ def _outlet_output(store: Any, reach: Sequence[dict[str, Any]]) -> dict[str, dic
     return out
 
 
-def report_context(study: str | Path | Study, out: Path, *, analyze_missing: bool = True,
+def report_context(study: StudyLike, out: Path, *, analyze_missing: bool = True,
                    extra_sections: Sequence[tuple[str, str]] = (),
                    progress: Callable[[str], None] | None = None) -> Any:
     """Gather a :class:`ReportContext` and write the captured copies it links."""
-    from untold.api import open_archive
     from untold.report.captures import article_refs, write_captures
     from untold.report.context import ReportContext
-    from untold.report.sections_more import EVIDENCE_LIMIT
     from untold.report.sections_story import SAMPLE_LIMIT
+    from untold.report.sections_study import EVIDENCE_LIMIT
 
-    st = _study(study)
-    if not st.db_path.exists():
-        raise StoreError("archive not found", source=str(st.db_path),
-                         hint="run 'untold collect' or 'untold import' first")
+    st = load(study)
+    require_archive(st, "run 'untold collect' or 'untold import' first")
     files_dir = out.parent / f"{out.stem}_files"
     say = progress or (lambda _msg: None)
     say("stories")
@@ -83,16 +75,16 @@ def report_context(study: str | Path | Study, out: Path, *, analyze_missing: boo
     problems: list[str] = []
     say("edits")
     extras = _edits(st, files_dir, out.name, problems) + list(extra_sections)
-    store = open_archive(st, readonly=True)
+    store = open_sqlite(st, readonly=True)
     try:
         version = store.schema_version()
         say("findings")
-        findings = store.findings() if version >= SCHEMA_ANALYSIS else []  # type: ignore[attr-defined]
-        reach = store.reachability() if version >= SCHEMA_REACH else []  # type: ignore[attr-defined]
+        findings = store.findings() if version >= SCHEMA_ANALYSIS else []
+        reach = store.reachability() if version >= SCHEMA_REACH else []
         output = _outlet_output(store, reach)
         # only what the page links gets a copy: the samples and evidence it lists
         shown = {a for f in findings for a, _ in f.evidence[:EVIDENCE_LIMIT]}
-        articles = article_refs(store.conn, shown)  # type: ignore[attr-defined]
+        articles = article_refs(store, shown)
         caps = {a.capture_id for s in stories for a in s.samples[:SAMPLE_LIMIT]}
         caps |= {r.capture_id for r in articles.values()}
         titles = {a.capture_id: a.title for s in stories for a in s.samples[:SAMPLE_LIMIT]}
@@ -112,7 +104,7 @@ def report_context(study: str | Path | Study, out: Path, *, analyze_missing: boo
         articles=articles, capture_hrefs=hrefs, extra_sections=extras, problems=problems)
 
 
-def report(study: str | Path | Study, out: str | Path | None = None, *,
+def report(study: StudyLike, out: str | Path | None = None, *,
            analyze_missing: bool = True, extra_sections: Sequence[tuple[str, str]] = (),
            progress: Callable[[str], None] | None = None) -> Path:
     """Write the study's HTML report (one offline file plus ``<name>_files/``); its path.
@@ -123,7 +115,7 @@ def report(study: str | Path | Study, out: str | Path | None = None, *,
     """
     from untold.report.render import write_report
 
-    st = _study(study)
+    st = load(study)
     path = Path(out) if out is not None else st.archive_dir / "report.html"
     if path.suffix.lower() not in (".html", ".htm"):
         raise UntoldError("the report is an HTML file", source=str(path),

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import random
 from collections.abc import Callable, Sequence
-from dataclasses import asdict
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-from untold.config import Study, load_study
+from untold.api._common import StudyLike, check_outlets, load, open_sqlite
+from untold.api._ooni import load_fingerprints
+from untold.config import Study
 from untold.errors import ProbeError
 from untold.probe.options import ProbeOptions
 
@@ -18,8 +19,6 @@ __all__ = ["ARTICLES_PER_OUTLET", "ProbeOptions", "ensure_probe_consent", "probe
            "probe_notice", "probe_targets", "start_probe_helper"]
 
 ARTICLES_PER_OUTLET = 3  # stored article URLs probed per outlet besides its home page
-
-StudyLike = str | Path | Study
 
 
 def probe_notice() -> str:
@@ -34,7 +33,7 @@ def ensure_probe_consent(study: StudyLike | None, *, i_understand: bool = False,
     """Informed consent for probing (recorded with the study, or in the user's config)."""
     from untold.probe.consent import consent_path, ensure_consent
 
-    st = None if study is None else (study if isinstance(study, Study) else load_study(study))
+    st = None if study is None else load(study)
     return ensure_consent(consent_path(st.archive_dir if st else None),
                           i_understand=i_understand, ask=ask)
 
@@ -43,23 +42,18 @@ def probe_targets(study: StudyLike, *, articles_per_outlet: int = ARTICLES_PER_O
                   outlets: Sequence[str] = (), seed: int | None = None
                   ) -> list[tuple[str, str]]:
     """(url, outlet_id) to probe: each outlet's home page and a sample of its stored articles."""
-    from untold.store import open_store
-
-    st = study if isinstance(study, Study) else load_study(study)
+    st = load(study)
     chosen = [o for o in st.outlets if not outlets or o.id in outlets]
-    unknown = set(outlets) - {o.id for o in st.outlets}
-    if unknown:
-        raise ProbeError(f"no outlet with id {sorted(unknown)[0]!r}", source=str(st.path))
+    check_outlets(st, outlets)
     rng = random.Random(seed)
     out: list[tuple[str, str]] = []
-    store = open_store(st.db_path, readonly=True) if st.db_path.exists() else None
+    store = open_sqlite(st, readonly=True) if st.db_path.exists() else None
     try:
         for o in chosen:
             out.append((o.home_url, o.id))
             if store is None or articles_per_outlet <= 0:
                 continue
-            urls = [r[0] for r in store.conn.execute(  # type: ignore[attr-defined]
-                "SELECT url FROM articles WHERE outlet_id=? ORDER BY id", (o.id,))]
+            urls = store.outlet_article_urls(o.id)
             picks = rng.sample(urls, min(articles_per_outlet, len(urls)))
             out.extend((u, o.id) for u in picks if u != o.home_url)
     finally:
@@ -83,12 +77,11 @@ def probe(study: StudyLike | None, urls: Sequence[str] = (), *,
     ``ooni import`` does). ``clock`` (aware, UTC) gives the measurements' times:
     the system's unless a simulated network has its own.
     """
-    from untold.api_ooni import load_fingerprints
     from untold.probe.runner import check_url, run_probe
     from untold.probe.verdicts import score
 
     opts = options or ProbeOptions()
-    st = None if study is None else (study if isinstance(study, Study) else load_study(study))
+    st = None if study is None else load(study)
     if st is None and not urls:
         raise ProbeError("nothing to probe", hint="name a study file or one or more URLs")
     targets: list[tuple[str, str | None]]
@@ -119,10 +112,9 @@ def _outlet_of(st: Study | None, url: str) -> str | None:
 
 
 def _store(st: Study, rows: list[dict[str, Any]], opts: ProbeOptions) -> None:
-    from untold.store import open_store
     from untold.timeutil import to_iso
 
-    store = open_store(st.db_path)
+    store = open_sqlite(st)
     try:
         store.sync_outlets(st.outlets)
         for r in rows:
@@ -133,18 +125,13 @@ def _store(st: Study, rows: list[dict[str, Any]], opts: ProbeOptions) -> None:
                        "measurement_start_time": to_iso(began.replace(tzinfo=UTC)),
                        "test_version": m["test_version"], "report_id": m["report_id"],
                        "ooni_blocking": None, "ooni_accessible": None}
-            mid, _ = store.add_measurement(  # type: ignore[attr-defined]
+            mid, _ = store.add_measurement(
                 m, source="untold", host=urlsplit(r["url"]).hostname, outlet_id=r["outlet"],
                 summary=summary, vantage=opts.vantage)
-            store.add_verdict(mid, r["verdict"])  # type: ignore[attr-defined]
+            store.add_verdict(mid, r["verdict"])
             r["measurement_id"] = mid
     finally:
         store.close()
-
-
-def verdict_dict(v: Any) -> dict[str, Any]:
-    """A Verdict as plain JSON-ready data."""
-    return asdict(v)
 
 
 def start_probe_helper(listen: str, options: ProbeOptions | None = None, *,

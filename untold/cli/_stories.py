@@ -17,7 +17,8 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
-from untold.cli_common import format_option, out, progress
+from untold import api
+from untold.cli._common import format_option, out, progress
 from untold.errors import UsageError
 from untold.text.spreadsheet import SafeDictWriter
 
@@ -28,13 +29,11 @@ SUMMARY_COLUMNS = ("story", "matching", "reprints", "covered", "silent", "unreac
 
 
 def _out() -> Console:
-    return out  # piped output is not wrapped at 80 columns (untold.cli_common)
+    return out  # piped output is not wrapped at 80 columns (untold.cli._common)
 
 
 def run_stories(study: Any, story_ids: list[str] | None, bucket: str | None) -> list[Any]:
     """Step 1 of ``untold analyze``: compute and store the stories, with a progress bar."""
-    from untold import api
-
     api.select_stories(study, story_ids)  # an unknown id fails before the progress bar
     with progress(rate=False) as p:  # the bar appears at the first report, not before
         task = p.add_task("stories", total=None, info="")
@@ -47,8 +46,6 @@ def run_stories(study: Any, story_ids: list[str] | None, bucket: str | None) -> 
 
 
 def print_story_summary(results: list[Any], fmt: str) -> None:
-    from untold import api
-
     rows = [api.story_summary(r) for r in results]
     if fmt == "json":  # each story with its outlets' coverage status (the report's table)
         full = [{**row, "coverage": api.story_coverage(r)}
@@ -97,8 +94,6 @@ def register(app: typer.Typer) -> None:
         format: Annotated[str, format_option(*FORMATS)] = "table",
     ) -> None:
         """Analyse the study's stories: attention over time, coverage, reprints (stored)."""
-        from untold import api
-
         if bucket is not None and bucket not in BUCKETS:
             raise UsageError(f"unknown bucket {bucket!r}", source="--bucket",
                              hint="use day or hour")

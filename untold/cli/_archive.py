@@ -1,20 +1,11 @@
-"""The ``untold`` command line: a thin Typer layer over :mod:`untold.api`.
-
-Every error is one line on stderr (``error: ...``), never a traceback: a wrong
-command line (a missing argument, an unknown command or format, a bad option
-value, a query that does not parse) exits 2; a failure (a bad study file, a
-missing or damaged archive, unreadable input, the network) exits 1; an
-interrupted long job says how to resume and exits 130. An unexpected exception
-is a bug: one line says so, and ``UNTOLD_DEBUG=1`` shows its traceback.
-"""
+"""The archive's ``untold`` commands: init, testlist, collect, import, status, search,
+export and check. Thin: each calls :mod:`untold.api` and prints what it returns."""
 
 from __future__ import annotations
 
 import json
-import os
 import sys
 import time
-from collections import Counter
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Annotated, Any
@@ -24,18 +15,14 @@ from rich.markup import escape
 from rich.table import Table
 
 from untold import api
-from untold.cli_common import StudyArg, err, error_line, format_option, out, progress, warn
-from untold.errors import QueryError, UntoldError, UsageError, WarcError
+from untold.cli._common import StudyArg, err, format_option, out, progress, warn
+from untold.errors import UntoldError, WarcError
 from untold.text.spreadsheet import SafeDictWriter
 from untold.timeutil import to_iso
 
-app = typer.Typer(add_completion=False, no_args_is_help=True,
-                  help="Measure information control in the news.")
-# set to show the traceback of an unexpected error (a bug) instead of its one line
-DEBUG_ENV = "UNTOLD_DEBUG"
+__all__ = ["register", "status"]
 
 
-@app.command()
 def init(path: Annotated[Path, typer.Argument(help="Where to write the study file.")]
          = Path("study.toml"),
          from_testlist: Annotated[Path | None, typer.Option(
@@ -48,14 +35,12 @@ def init(path: Annotated[Path, typer.Argument(help="Where to write the study fil
     out.print(f"wrote {escape(str(p))}")
 
 
-@app.command()
 def testlist(csv_file: Annotated[Path, typer.Argument(help="Citizen Lab test-list CSV.")],
              country: Annotated[str | None, typer.Option(help="Country code.")] = None) -> None:
     """Print TOML outlet tables for the NEWS rows of a Citizen Lab test list."""
     sys.stdout.write(api.testlist_to_toml(csv_file, country=country))
 
 
-@app.command()
 def collect(study: StudyArg,
             outlet: Annotated[list[str] | None, typer.Option(
                 help="Only this outlet id (repeatable).")] = None) -> None:
@@ -90,7 +75,6 @@ def _print_collect(stats: Any) -> None:
         err.print(f"... and {len(stats.source_errors) - 10} more source errors")
 
 
-@app.command("import")
 def import_(study: StudyArg,
             files: Annotated[list[Path], typer.Argument(help="WARC files (.warc, .warc.gz).")],
             only_study_outlets: bool = typer.Option(
@@ -138,7 +122,6 @@ def import_(study: StudyArg,
         raise WarcError(summary)
 
 
-@app.command()
 def status(study: StudyArg,
            format: Annotated[str, format_option("table", "json")] = "table") -> None:
     """Per outlet: articles stored, date range, last successful fetch, recent failures."""
@@ -162,7 +145,6 @@ def status(study: StudyArg,
     out.print(t)
 
 
-@app.command()
 def search(study: StudyArg,
            query: Annotated[str, typer.Argument(help='e.g. \'казахстан AND (видео OR "video")\'')],
            since: Annotated[datetime | None, typer.Option(help="From this date (UTC).")] = None,
@@ -205,7 +187,6 @@ def _day(iso: str | None) -> str:
     return iso[:10] if iso else "-"
 
 
-@app.command()
 def export(study: StudyArg,
            format: Annotated[str, format_option("jsonl", "csv", "parquet")] = "jsonl",
            output: Annotated[Path | None, typer.Option("-o", "--output", help="Output file.")]
@@ -215,7 +196,6 @@ def export(study: StudyArg,
     out.print(f"wrote {n} articles to {escape(str(path))}")
 
 
-@app.command()
 def check(study: StudyArg,
           quick: Annotated[bool, typer.Option(
               "--quick", help="Files and record headers only: nothing is hashed.")]
@@ -251,115 +231,13 @@ def check(study: StudyArg,
     sys.stdout.write("archive ok\n" if not report.notes else "archive ok (see notes above)\n")
 
 
-@app.command()
-def demo(dest: Annotated[Path, typer.Argument(help="Where to build the example study.")]
-         = Path("untold-demo"),
-         scale: Annotated[float, typer.Option(
-             min=0.01, max=1.0, help="Share of the example's ordinary news to build "
-             "(the story and its planted patterns are always whole).")] = 1.0) -> None:
-    """Build the bundled example, collect it from loopback, analyse it; print the report's path.
-
-    The example is a synthetic news ecosystem with planted patterns (an omitted fact,
-    a silence after a warning, reprints, an edit, deletions, an outlet blocked by a TLS
-    reset, one by a DNS block page, one down for a day); its ground truth is written
-    beside the study. untold's probe measures the outlets from the collector's network
-    against a control helper started on 127.0.0.1, and OONI measurements from another
-    network are imported.
-    """
-    t0 = time.monotonic()
-    with progress() as p:
-        task = p.add_task("building the example", total=None, rate=0.0, info="")
-
-        def tick(stage: str, detail: Any) -> None:
-            if stage in ("collect", "revisit", "probe"):
-                done, n, t = detail
-                p.update(task, description=f"{stage} (clock {t:%Y-%m-%d %H:%M})", total=n,
-                         completed=done, rate=0.0, info=f"{time.monotonic() - t0:.0f} s")
-            else:
-                p.update(task, description=stage, info=f"{time.monotonic() - t0:.0f} s")
-
-        res = api.demo(dest, scale=scale, progress=tick)
-        p.update(task, description="done", completed=p.tasks[0].total)
-    status(res["study"], format="table")
-    found = res["findings"]
-    kinds = Counter(f["kind"] for f in found)
-    out.print(f"findings: {len(found)} "
-              f"({', '.join(f'{k} {n}' for k, n in sorted(kinds.items())) or 'none'}); "
-              f"ground truth: {res['ground_truth']}")
-    ooni = res["ooni"]
-    out.print(f"reachability: {res['measured']} measurements by untold's probe (with a "
-              f"control), {ooni.imported + ooni.already} OONI measurements imported")
-    out.print(f"study: {escape(str(res['study']))}")
-    out.print(f"archive: {escape(str(res['archive']))}")
-    sys.stdout.flush()
-    print(Path(res["report"]).resolve())
-
-
-def _register_areas() -> None:
-    from untold import cli_edits, cli_findings, cli_ooni, cli_probe, cli_report, cli_stories
-
-    for mod in (cli_stories, cli_report, cli_findings, cli_edits, cli_probe, cli_ooni):
-        mod.register(app)
-
-
-_register_areas()
-
-
-INTERRUPTED = "interrupted: everything collected so far is kept; run again to resume"
-
-
-def main(args: list[str] | None = None) -> None:
-    """Run the command line (``sys.argv`` by default) and exit with its status."""
-    sys.exit(run(args))
-
-
-def run(args: list[str] | None = None) -> int:
-    """Run one command line; return the exit status. Every error is one line on stderr:
-    2 for a wrong command line, 1 for a failure, 130 when interrupted."""
-    try:
-        rv = app(args=args, prog_name="untold", standalone_mode=False)
-    except typer.TyperException as exc:  # typer's own (vendored click) usage errors
-        return _typer_error(exc)
-    except UntoldError as exc:
-        error_line(exc.one_line())
-        return 2 if isinstance(exc, UsageError | QueryError) else 1
-    except KeyboardInterrupt:
-        err.print(INTERRUPTED)
-        return 130
-    except typer.Exit as exc:
-        return exc.exit_code
-    except typer.Abort:
-        error_line("aborted: nothing more was done")
-        return 1
-    except OSError as exc:  # the system refused (disk full, permissions): not a bug
-        where = f"{exc.filename}: " if exc.filename else ""
-        error_line(f"{where}{exc.strerror or exc}")
-        return 1
-    except Exception as exc:
-        if os.environ.get(DEBUG_ENV):
-            raise
-        error_line(f"unexpected {type(exc).__name__}: {exc} (a bug in untold: run again "
-                   f"with {DEBUG_ENV}=1 to see where, and please report it)")
-        return 1
-    if rv == 130:  # typer turns Ctrl-C during a command into exit status 130
-        err.print(INTERRUPTED)
-    return rv if isinstance(rv, int) else 0
-
-
-def _typer_error(exc: typer.TyperException) -> int:
-    """One line for a usage error from the command-line parser, with where to look."""
-    ctx = getattr(exc, "ctx", None)
-    if type(exc).__name__ == "NoArgsIsHelpError":  # 'untold' or a group with no command
-        text = exc.format_message().strip()  # typer has printed its Rich help already
-        if text:
-            sys.stderr.write(text + "\n")
-        return 2
-    text = exc.format_message()
-    if exc.exit_code == 2:
-        text += f" (see '{ctx.command_path if ctx is not None else 'untold'} --help')"
-    error_line(text)
-    return exc.exit_code
-
-
-if __name__ == "__main__":
-    main()
+def register(app: typer.Typer) -> None:
+    """Add this area's commands to the main app (in the order ``--help`` lists them)."""
+    app.command()(init)
+    app.command()(testlist)
+    app.command()(collect)
+    app.command("import")(import_)
+    app.command()(status)
+    app.command()(search)
+    app.command()(export)
+    app.command()(check)

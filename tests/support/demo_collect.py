@@ -1,4 +1,4 @@
-"""Serve the example and collect it with untold's real collector, pass by pass.
+"""Serve the example and collect it with untold's real collector, pass by pass (test support).
 
 The server's clock is set to each pass time in turn (weekly, plus one between
 the story's break and the warning), so the archive sees the ecosystem as a

@@ -11,26 +11,22 @@ import math
 from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import asdict
-from pathlib import Path
 from typing import Any
 
 from untold.analyze.results import StoryResult
-from untold.config import StoryConfig, Study, load_study
-from untold.errors import ConfigError, StoreError
+from untold.api._common import StudyLike, load, open_archive, require_archive
+from untold.config import StoryConfig
+from untold.errors import ConfigError
 
 __all__ = ["analyze", "select_stories", "story_coverage", "story_results", "story_summary"]
 
 StoryProgress = Callable[[int, int, str], None]  # (stories done, stories in all, story id)
 
 
-def _study(study: str | Path | Study) -> Study:
-    return study if isinstance(study, Study) else load_study(study)
-
-
-def select_stories(study: str | Path | Study,
+def select_stories(study: StudyLike,
                    story_ids: Sequence[str] | None = None) -> list[StoryConfig]:
     """The study's stories (all, or those named), checked: an unknown id is an error."""
-    st = _study(study)
+    st = load(study)
     if not st.stories:
         raise ConfigError("the study has no stories to analyse", source=str(st.path),
                           hint="add a stories table (an id, a title and a query) to the study file")
@@ -44,7 +40,7 @@ def select_stories(study: str | Path | Study,
     return [by_id[sid] for sid in dict.fromkeys(story_ids)]
 
 
-def analyze(study: str | Path | Study, *, story_ids: Sequence[str] | None = None,
+def analyze(study: StudyLike, *, story_ids: Sequence[str] | None = None,
             bucket: str | None = None,
             progress: StoryProgress | None = None) -> list[StoryResult]:
     """Compute and store the study's stories (all, or ``story_ids``), in study order.
@@ -53,14 +49,11 @@ def analyze(study: str | Path | Study, *, story_ids: Sequence[str] | None = None
     ``progress(done, total, story_id)`` is called before each story and at the end.
     """
     from untold.analyze.stories import analyze_story
-    from untold.store import open_store
 
-    st = _study(study)
+    st = load(study)
     stories = select_stories(st, story_ids)
-    if not st.db_path.exists():
-        raise StoreError("archive not found", source=str(st.db_path),
-                         hint="run 'untold collect' or 'untold import' first")
-    store = open_store(st.db_path)
+    require_archive(st, "run 'untold collect' or 'untold import' first")
+    store = open_archive(st)
     results: list[StoryResult] = []
     try:
         store.sync_outlets(st.outlets)  # names and groups as the study file says now
@@ -75,15 +68,14 @@ def analyze(study: str | Path | Study, *, story_ids: Sequence[str] | None = None
     return results
 
 
-def story_results(study: str | Path | Study) -> list[StoryResult]:
+def story_results(study: StudyLike) -> list[StoryResult]:
     """The latest stored result of each of the study's stories that was analysed."""
     from untold.analyze.stories import load_story_result
-    from untold.store import open_store
 
-    st = _study(study)
+    st = load(study)
     if not st.db_path.exists():
         return []
-    store = open_store(st.db_path, readonly=True)
+    store = open_archive(st, readonly=True)
     try:
         if store.schema_version() < 3:  # made before analyses existed: none stored
             return []

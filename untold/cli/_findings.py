@@ -10,7 +10,8 @@ import typer
 from rich.markup import escape
 from rich.table import Table
 
-from untold.cli_common import format_option, out, progress
+from untold import api
+from untold.cli._common import format_option, out, progress
 
 
 def register(app: typer.Typer) -> None:
@@ -29,8 +30,6 @@ def register(app: typer.Typer) -> None:
                                        "finding."),
     ) -> None:
         """Omitted facts, silences after events and framing, with their statistics."""
-        from untold import api
-
         if not stored:
             _compute(study, story or None)
         if all_tests:
@@ -57,8 +56,6 @@ def register(app: typer.Typer) -> None:
 
 def _print_tests(study: Path, story_ids: list[str] | None, fmt: str, stored: bool) -> None:
     """``findings --all``: every test of the latest runs, and why each is no finding."""
-    from untold import api
-
     if stored:  # the stored tests; a story never computed is computed first, as findings does
         api.findings(study, story_ids=story_ids)
     if fmt != "table":
@@ -102,8 +99,6 @@ def _num(x: float | None, spec: str) -> str:
 
 def _compute(study: Path, story_ids: list[str] | None) -> None:
     """Run the rules on the stories, with a progress bar on stderr."""
-    from untold import api
-
     st = api.load(study)  # a bad study file fails before the progress bar
     with progress(rate=False) as p:  # the bar appears at the first report, not before
         task = p.add_task("findings", total=None, info="")

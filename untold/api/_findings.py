@@ -2,7 +2,7 @@
 
 ``compute_findings`` runs every rule on the study's stories and stores each
 story's run (observations apart from findings); ``findings`` returns them as
-plain rows (or JSON / CSV text) for the CLI, the report and the dashboard.
+plain rows (or JSON / CSV text) for the CLI and the report.
 """
 
 from __future__ import annotations
@@ -11,11 +11,18 @@ import io
 import json
 import math
 from collections.abc import Callable, Sequence
-from pathlib import Path
 from typing import Any
 
-from untold.config import Study, load_study
-from untold.errors import ConfigError, StoreError, UntoldError
+from untold.api._common import (
+    StudyLike,
+    check_format,
+    load,
+    open_archive,
+    open_sqlite,
+    require_archive,
+)
+from untold.config import Study
+from untold.errors import ConfigError
 from untold.store.sqlite_analysis import FindingRecord
 from untold.text.spreadsheet import SafeDictWriter
 
@@ -38,10 +45,6 @@ WHY_CODES = ("not_tested", "outside_family", "q_above_limit", "effect_too_small"
              "explained_by_event", "drop_before_event", "other")
 
 
-def _study(study: str | Path | Study) -> Study:
-    return study if isinstance(study, Study) else load_study(study)
-
-
 def _stories(st: Study, story_ids: Sequence[str] | None) -> list[Any]:
     if not st.stories:
         raise ConfigError("the study has no stories to look for findings in",
@@ -55,20 +58,17 @@ def _stories(st: Study, story_ids: Sequence[str] | None) -> list[Any]:
     return [by_id[s] for s in dict.fromkeys(story_ids)] if story_ids else list(st.stories)
 
 
-def compute_findings(study: str | Path | Study, *, story_ids: Sequence[str] | None = None,
+def compute_findings(study: StudyLike, *, story_ids: Sequence[str] | None = None,
                      progress: Callable[[int, int, str], None] | None = None,
                      ) -> list[FindingRecord]:
     """Run every rule on the stories (all, or ``story_ids``); store and return the findings."""
     from untold.analyze.findings import run_story
-    from untold.store import open_store
 
-    st = _study(study)
+    st = load(study)
     stories = _stories(st, story_ids)
-    if not st.db_path.exists():
-        raise StoreError("archive not found", source=str(st.db_path),
-                         hint="run 'untold collect' or 'untold import' first")
+    require_archive(st, "run 'untold collect' or 'untold import' first")
     out: list[FindingRecord] = []
-    store = open_store(st.db_path)
+    store = open_archive(st)
     try:
         store.sync_outlets(st.outlets)
         for i, story in enumerate(stories):
@@ -109,21 +109,17 @@ def _json_safe(value: Any) -> Any:
     return value
 
 
-def findings(study: str | Path | Study, *, story_ids: Sequence[str] | None = None,
+def findings(study: StudyLike, *, story_ids: Sequence[str] | None = None,
              fmt: str = "records", recompute: bool = False) -> list[dict[str, Any]] | str:
     """The latest findings of the stories, computing those never computed (or all,
     with ``recompute``). ``fmt``: "records" (list of dicts), "json" or "csv" (text)."""
-    if fmt not in FORMATS:
-        raise UntoldError(f"unknown format {fmt!r}", hint="use " + ", ".join(FORMATS))
+    check_format(fmt, FORMATS, hint="use " + ", ".join(FORMATS))
     from untold.analyze.findings import RULES_VERSION
-    from untold.store import open_store
 
-    st = _study(study)
+    st = load(study)
     stories = _stories(st, story_ids)
-    if not st.db_path.exists():
-        raise StoreError("archive not found", source=str(st.db_path),
-                         hint="run 'untold collect' or 'untold import' first")
-    store: Any = open_store(st.db_path)  # the SQLite backend: analysis tables
+    require_archive(st, "run 'untold collect' or 'untold import' first")
+    store = open_sqlite(st)  # the SQLite backend: analysis tables
     try:
         runs: list[int] = []
         todo = []
@@ -161,7 +157,7 @@ def findings(study: str | Path | Study, *, story_ids: Sequence[str] | None = Non
     return rows
 
 
-def finding_tests(study: str | Path | Study, *, story_ids: Sequence[str] | None = None,
+def finding_tests(study: StudyLike, *, story_ids: Sequence[str] | None = None,
                   fmt: str = "records") -> list[dict[str, Any]] | str:
     """Every test the latest findings run of each story made or could not make: one
     row per test (``TEST_FIELDS`` first, then whatever else the rule stored), read
@@ -171,17 +167,13 @@ def finding_tests(study: str | Path | Study, *, story_ids: Sequence[str] | None 
     ``q_value`` is set only for tests in the multiplicity family (Tarone's screen,
     see ``analyze.findings.tarone_family``). ``fmt``: "records", "json" or "csv".
     """
-    if fmt not in FORMATS:
-        raise UntoldError(f"unknown format {fmt!r}", hint="use " + ", ".join(FORMATS))
+    check_format(fmt, FORMATS, hint="use " + ", ".join(FORMATS))
     from untold.analyze.findings import Q_MAX
-    from untold.store import open_store
 
-    st = _study(study)
+    st = load(study)
     stories = _stories(st, story_ids)
-    if not st.db_path.exists():
-        raise StoreError("archive not found", source=str(st.db_path),
-                         hint="run 'untold collect' or 'untold import' first")
-    store: Any = open_store(st.db_path, readonly=True)
+    require_archive(st, "run 'untold collect' or 'untold import' first")
+    store = open_sqlite(st, readonly=True)
     try:
         rows: list[dict[str, Any]] = []
         for s in stories:

@@ -15,7 +15,8 @@ import typer
 from rich.markup import escape
 from rich.table import Table
 
-from untold.cli_common import StudyArg, err, format_option, out, progress
+from untold import api
+from untold.cli._common import StudyArg, err, format_option, out, progress
 from untold.errors import UsageError
 from untold.text.spreadsheet import SafeDictWriter
 from untold.timeutil import from_iso
@@ -51,8 +52,6 @@ def _emit(rows: list[dict[str, Any]], cols: list[str], fmt: str, title: str) -> 
 
 def register(app: typer.Typer) -> None:
     """Add this area's commands to the main app."""
-    from untold import api
-
     @app.command()
     def revisit(study: StudyArg,
                 now: Annotated[str | None, typer.Option(

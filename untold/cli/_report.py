@@ -7,8 +7,9 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.console import Console
 
+from untold import api
+from untold.cli._common import spinner
 from untold.errors import UsageError
 
 HTML_SUFFIXES = (".html", ".htm")  # the report is one HTML file; anything else is a typo
@@ -37,10 +38,7 @@ def register(app: typer.Typer) -> None:
 
         Prints the report's path as the last line.
         """
-        from untold import api
-
-        err = Console(stderr=True)
-        with err.status("report: starting") as status:
+        with spinner("report: starting") as status:
             path = api.report(study, output, analyze_missing=analyze,
                               progress=lambda what: status.update(f"report: {what}"))
         sys.stdout.write(f"{path}\n")

@@ -1,8 +1,8 @@
 """What every ``untold`` command shares: the consoles, the one-line messages, the
-progress display and the ``--format`` option (checked in one place for every command).
+progress displays and the ``--format`` option (checked in one place for every command).
 
-Kept apart from :mod:`untold.cli` (which imports the area modules) so the area
-modules can import it at the top without an import cycle.
+The one private helper module of :mod:`untold.cli`: the area modules import from
+here (and from :mod:`untold.api`), never from each other's private names.
 """
 
 from __future__ import annotations
@@ -22,12 +22,13 @@ from rich.progress import (
     TextColumn,
     TimeElapsedColumn,
 )
+from rich.status import Status
 from rich.text import Text
 
 from untold.errors import UsageError
 
 __all__ = ["LazyProgress", "StudyArg", "err", "error_line", "format_option", "out", "progress",
-           "warn"]
+           "spinner", "warn"]
 
 # Piped output is not wrapped at 80 columns: tables stay readable in files and CI logs.
 # Markup is for untold's own styles (data is escaped); ':name:' in data is never an emoji.
@@ -117,3 +118,9 @@ def progress(*, rate: bool = True) -> LazyProgress:
             *([TextColumn("{task.fields[rate]:>7.1f}/s")] if rate else []),
             TextColumn("{task.fields[info]}"), TimeElapsedColumn()]
     return LazyProgress(*cols, console=err, transient=False)
+
+
+def spinner(text: str) -> Status:
+    """A one-line status on stderr for work without a count (``with spinner(...) as s``;
+    ``s.update(text)`` says what it does now); on a console of its own, as it draws."""
+    return Console(stderr=True).status(text)

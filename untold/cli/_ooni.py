@@ -11,7 +11,8 @@ import typer
 from rich.markup import escape
 from rich.table import Table
 
-from untold.cli_common import error_line, format_option, out
+from untold import api
+from untold.cli._common import error_line, format_option, out
 
 ooni = typer.Typer(no_args_is_help=True, help="OONI measurements: re-score, import, fingerprints.")
 fingerprints = typer.Typer(no_args_is_help=True, help="Blocking fingerprints (OONI's CSV format).")
@@ -29,8 +30,6 @@ def rescore(targets: Annotated[list[Path], typer.Argument(
                 "--fingerprints", help="Also use this fingerprint CSV (repeatable).")] = None
             ) -> None:
     """OONI's verdict beside untold's for each measurement (or re-score a study)."""
-    from untold import api
-
     if len(targets) == 1 and targets[0].suffix == ".toml":
         res = api.rescore_study(targets[0])
         if format == "json":
@@ -62,8 +61,6 @@ def import_(study: Annotated[Path, typer.Argument(help="The study file (TOML).")
             files: Annotated[list[Path], typer.Argument(help="OONI measurement files.")]
             ) -> None:
     """Store and score the measurements of the study's outlets (idempotent)."""
-    from untold import api
-
     st = api.ooni_import(study, files)
     for e in st.errors:
         error_line(e)
@@ -80,8 +77,6 @@ def update(files: Annotated[list[Path], typer.Argument(
                help="Install into this study's archive instead of the user's data dir.")]
            = None) -> None:
     """Validate fingerprint CSVs and install them for later verdicts."""
-    from untold import api
-
     for r in api.install_fingerprints(files, study=study):
         out.print(f"installed {r['path']}: {r['dns']} dns, {r['http']} http fingerprints")
 

@@ -11,7 +11,8 @@ from typing import Annotated, Any
 
 import typer
 
-from untold.cli_common import format_option, progress
+from untold import api
+from untold.cli._common import err, format_option, out, progress
 from untold.errors import ConfigError, ProbeError, UsageError
 from untold.text.spreadsheet import SafeDictWriter
 
@@ -30,8 +31,6 @@ def _pairs(items: list[str] | None, what: str) -> list[tuple[str, str]]:
 
 def _options(resolver: str | None, system_resolver: str | None, resolve: list[str] | None,
              port: list[str] | None, cafile: Path | None, **kw: Any) -> Any:
-    from untold import api
-
     hosts: dict[str, list[str]] = {}
     for h, ip in _pairs(resolve, "--resolve"):
         hosts.setdefault(h, []).append(ip)
@@ -60,8 +59,6 @@ Timeout = Annotated[float | None, typer.Option(
 
 
 def _ask(notice: str) -> bool:
-    from untold.cli import err
-
     err.print(notice, markup=False, highlight=False)
     return typer.confirm("Accept and probe?", default=False, err=True)
 
@@ -97,7 +94,6 @@ def probe(
     notice: Annotated[bool, typer.Option(help="Print the consent notice and exit.")] = False,
 ) -> None:
     """Probe reachability of URLs or a study's outlets from this network (needs consent)."""
-    from untold import api
     from untold.probe.control_guard import TOKEN_ENV  # helper and probe read it alike
 
     if notice:
@@ -142,7 +138,6 @@ def _warn_plain_token(opts: Any) -> None:
     """A token sent in clear to another machine can be read on the way: say so."""
     from urllib.parse import urlsplit
 
-    from untold.cli import err
     from untold.net.addresses import parse_ip
 
     if not opts.control_token or not opts.control.startswith("http://"):
@@ -158,7 +153,6 @@ def _warn_plain_token(opts: Any) -> None:
 
 def _control_trouble(rows: list[dict[str, Any]], control: str | None) -> None:
     """Say why the helper gave no control, once, after the results (which are kept)."""
-    from untold.cli import err
     from untold.probe.control import (
         CONTROL_RATE_LIMITED,
         CONTROL_REFUSED,
@@ -204,8 +198,6 @@ def _print(rows: list[dict[str, Any]], fmt: str) -> None:
 
     from rich.markup import escape
     from rich.table import Table
-
-    from untold.cli import out
 
     if fmt == "json":
         data = [{"url": r["url"], "outlet": r["outlet"], "verdict": asdict(r["verdict"]),
@@ -261,8 +253,6 @@ def helper(
     verbose: Annotated[bool, typer.Option(help="Log each request.")] = False,
 ) -> None:
     """Run the control helper (OONI web-connectivity test-helper API) until interrupted."""
-    from untold import api
-    from untold.cli import err
     from untold.probe.control_guard import TOKEN_ENV
 
     def say(text: str) -> None:

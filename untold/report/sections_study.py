@@ -1,5 +1,5 @@
-"""Study-wide parts of the report: findings, extra sections, notes (and reachability,
-from :mod:`untold.report.sections_reach`)."""
+"""Study-wide parts of the report: findings, extra sections from other areas, and the
+notes box (reachability has its own module, :mod:`untold.report.sections_reach`)."""
 
 from __future__ import annotations
 
@@ -9,12 +9,10 @@ from typing import Any
 from untold.report.charts_grid import diverging_bars
 from untold.report.context import ReportContext
 from untold.report.html import esc, safe_href
-from untold.report.sections_reach import reachability_section, verdict_state
 from untold.report.tables import Col, slug, table
 from untold.store.sqlite_analysis import FindingRecord
 
-__all__ = ["extra_section", "findings_section", "problems_section", "reachability_section",
-           "verdict_state"]
+__all__ = ["EVIDENCE_LIMIT", "extra_section", "findings_section", "problems_section"]
 
 EVIDENCE_LIMIT = 20  # evidence articles listed (and copied) per finding; the download has all
 

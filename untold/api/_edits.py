@@ -13,6 +13,14 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from untold.api._common import (
+    StudyLike,
+    check_outlets,
+    load,
+    open_archive,
+    open_sqlite,
+    require_archive,
+)
 from untold.errors import ConfigError, UntoldError
 
 if TYPE_CHECKING:
@@ -23,19 +31,7 @@ __all__ = ["analyze_edits", "article_diff", "edit_events", "edits_report_section
            "revisit", "watch"]
 
 
-def _study(study: Any) -> Any:
-    from untold.api import load
-
-    return load(study)
-
-
-def _check_outlets(st: Any, outlets: Sequence[str]) -> None:
-    unknown = set(outlets) - {o.id for o in st.outlets}
-    if unknown:
-        raise ConfigError(f"no outlet with id {sorted(unknown)[0]!r}", source=str(st.path))
-
-
-def revisit(study: Any, *, now: datetime | None = None, outlets: Sequence[str] = (),
+def revisit(study: StudyLike, *, now: datetime | None = None, outlets: Sequence[str] = (),
             limit: int | None = None, transport: Any = None,
             progress: Callable[..., None] | None = None,
             date_captures: bool = False) -> RevisitStats:
@@ -45,16 +41,13 @@ def revisit(study: Any, *, now: datetime | None = None, outlets: Sequence[str] =
     their real fetch times unless ``date_captures`` (a whole simulation, as the
     demo is) dates them at ``now`` too.
     """
-    from untold.api import open_archive
     from untold.collect.revisit import revisit as run
 
-    st = _study(study)
-    _check_outlets(st, outlets)
+    st = load(study)
+    check_outlets(st, outlets)
     if now is not None and now.tzinfo is None:
         now = now.replace(tzinfo=UTC)
-    if not st.db_path.exists():
-        raise UntoldError("archive not found", source=str(st.db_path),
-                          hint="run 'untold collect' first: revisits re-fetch stored articles")
+    require_archive(st, "run 'untold collect' first: revisits re-fetch stored articles")
     store = open_archive(st)
     try:
         return run(st, store, clock=(lambda: now) if now is not None else None,
@@ -64,14 +57,13 @@ def revisit(study: Any, *, now: datetime | None = None, outlets: Sequence[str] =
         store.close()
 
 
-def watch(study: Any, *, interval: float | None = None, passes: int | None = None,
+def watch(study: StudyLike, *, interval: float | None = None, passes: int | None = None,
           collect: bool = True, transport: Any = None,
           on_pass: Callable[[int, Any], None] | None = None) -> list[RevisitStats]:
     """Collect and revisit in a loop until SIGINT/SIGTERM (or ``passes`` passes)."""
-    from untold.api import open_archive
     from untold.collect.revisit_watch import watch as run
 
-    st = _study(study)
+    st = load(study)
     store = open_archive(st)
     try:
         return run(st, store, interval=interval, passes=passes, collect=collect,
@@ -80,19 +72,16 @@ def watch(study: Any, *, interval: float | None = None, passes: int | None = Non
         store.close()
 
 
-def analyze_edits(study: Any, *, stories: Sequence[str] = ()) -> list[StoryEdits]:
+def analyze_edits(study: StudyLike, *, stories: Sequence[str] = ()) -> list[StoryEdits]:
     """Per story: edited/deleted articles, facts per version; findings stored."""
     from untold.analyze.edits import analyze_edits as run
-    from untold.api import open_archive
 
-    st = _study(study)
+    st = load(study)
     unknown = set(stories) - {s.id for s in st.stories}
     if unknown:
         raise ConfigError(f"no story with id {sorted(unknown)[0]!r}", source=str(st.path),
                           hint="story ids are the [[stories]] id keys of the study file")
-    if not st.db_path.exists():
-        raise UntoldError("archive not found", source=str(st.db_path),
-                          hint="run 'untold collect' and 'untold revisit' first")
+    require_archive(st, "run 'untold collect' and 'untold revisit' first")
     store = open_archive(st)
     try:
         return run(st, store, story_ids=stories)
@@ -100,17 +89,14 @@ def analyze_edits(study: Any, *, stories: Sequence[str] = ()) -> list[StoryEdits
         store.close()
 
 
-def edit_events(study: Any, *, kind: str | None = None) -> list[dict[str, Any]]:
+def edit_events(study: StudyLike, *, kind: str | None = None) -> list[dict[str, Any]]:
     """Every edit, deletion and restoration the revisits saw, oldest first."""
-    from untold.api import open_archive
-
-    st = _study(study)
-    store: Any = open_archive(st, readonly=True)
+    st = load(study)
+    store = open_sqlite(st, readonly=True)
     try:
         rows = []
         for e in store.edit_events(kind=kind):
-            art = store.conn.execute("SELECT url, title FROM articles WHERE id=?",
-                                     (e.article_id,)).fetchone()
+            art = store.article_url_title(e.article_id)
             rows.append({"article_id": e.article_id, "outlet": e.outlet_id, "kind": e.kind,
                          "how": e.subkind, "after": e.after, "at": e.at,
                          "from_version": e.from_version, "to_version": e.to_version,
@@ -121,14 +107,13 @@ def edit_events(study: Any, *, kind: str | None = None) -> list[dict[str, Any]]:
         store.close()
 
 
-def article_diff(study: Any, article_id: int, *, old: int | None = None,
+def article_diff(study: StudyLike, article_id: int, *, old: int | None = None,
                  new: int | None = None) -> dict[str, Any]:
     """Two versions of an article (default: the last two) and their word diffs."""
     from untold.analyze.diff import diff_text
-    from untold.api import open_archive
 
-    st = _study(study)
-    store: Any = open_archive(st, readonly=True)
+    st = load(study)
+    store = open_sqlite(st, readonly=True)
     try:
         versions = store.versions(article_id)
     finally:
@@ -145,7 +130,7 @@ def article_diff(study: Any, article_id: int, *, old: int | None = None,
             "title": diff_text(a.title, b.title), "text": diff_text(a.text, b.text, noise=True)}
 
 
-def edits_report_section(study: Any, *, files_dir: Path, report_name: str,
+def edits_report_section(study: StudyLike, *, files_dir: Path, report_name: str,
                          stories: Sequence[StoryEdits] | None = None,
                          ) -> tuple[str, str, list[str]]:
     """``(title, html, problems)`` for the report's ``extra_sections``.
@@ -155,6 +140,6 @@ def edits_report_section(study: Any, *, files_dir: Path, report_name: str,
     """
     from untold.report.edits_section import edits_section
 
-    st = _study(study)
+    st = load(study)
     data = list(stories) if stories is not None else analyze_edits(st)
     return edits_section(st, data, files_dir=Path(files_dir), report_name=report_name)

@@ -1,10 +1,11 @@
-"""A small local news site for ``untold demo`` and the collection tests.
+"""A small local news site for the collection tests and benchmarks (test support).
 
-Serves several fictional outlets by Host header (the study maps their
-.example domains to this server with ``[fetch] resolve``): feeds, sitemaps,
+Serves four fictional outlets by Host header (the study maps their .example
+domains to this server with ``[fetch] resolve``): feeds, sitemaps,
 robots.txt, a home page and articles in Russian, Kazakh, Kyrgyz and English.
 It binds to 127.0.0.1 only. Counts every request, so tests can check that
 nothing is fetched twice; ``extra_host`` lets a test add a hostile outlet.
+(``untold demo`` serves its own, larger example: ``untold.demo.server``.)
 """
 
 from __future__ import annotations
