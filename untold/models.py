@@ -8,8 +8,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Any
 
-__all__ = ["ArticleRecord", "CaptureRecord", "ExtractedArticle", "FetchResult", "Outlet"]
+__all__ = ["ArticleRecord", "CaptureRecord", "ExtractedArticle", "FetchResult", "Outlet",
+           "Verdict"]
 
 
 @dataclass(frozen=True)
@@ -137,3 +139,22 @@ class ArticleRecord:
     capture_id: int
     sha256: str | None
     text_hash: str
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """untold's blocking verdict on one measurement (made by ``probe.rules``).
+
+    ``blocking`` and ``accessible`` use OONI's vocabulary ("dns", "tcp_ip",
+    "http-failure", "http-diff", False, None); ``cls`` is untold's finer class
+    (``dns_nxdomain``, ``sni_filtering_drop``, ...). ``no_control`` says the
+    measurement had no control (or a failed one) to compare against.
+    """
+
+    rule: str
+    rules_version: str
+    blocking: str | bool | None
+    accessible: bool | None
+    cls: str
+    no_control: bool
+    detail: dict[str, Any] = field(default_factory=dict)

@@ -49,8 +49,6 @@ KNOWN_CYCLES: set[tuple[str, ...]] = {
     # the listing and site checks call back into the reviser that owns them
     ("untold.collect.revisit", "untold.collect.revisit_listings",
      "untold.collect.revisit_sites"),
-    # a Verdict's score() runs the rules, which build Verdicts
-    ("untold.probe.rules", "untold.probe.verdicts"),
 }
 
 

@@ -17,7 +17,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from untold.probe.verdicts import Verdict
+from untold.models import Verdict
 
 if TYPE_CHECKING:
     from untold.probe.fingerprints import Fingerprints
