@@ -81,9 +81,9 @@ def main() -> int:
     from untold.extract.article import TRAFILATURA_OPTIONS, extract_article
     from untold.extract.canonical import find_canonical
     from untold.extract.decoding import decode_html
-    from untold.extract.dedupe import minhash_signature, normalize_text
     from untold.extract.language import detect_language
     from untold.extract.pipeline import extract_page
+    from untold.text.minhash import minhash_signature, normalize_text
 
     logging.getLogger("trafilatura").setLevel(logging.CRITICAL)  # its warnings are not ours
     logging.getLogger("htmldate").setLevel(logging.CRITICAL)

@@ -8,7 +8,7 @@ Builds N ``ExtractedArticle`` objects in memory first — English and Russian
 texts of ~30 sentences sampled from the real article bodies in
 ../shared/data/extraction-benchmark, 5% of them reprints of an earlier article
 with one sentence added — with their text hashes and MinHash signatures
-computed beforehand by ``untold.extract.dedupe``, and the captures they cite
+computed beforehand by ``untold.text.minhash``, and the captures they cite
 inserted beforehand. Then it times ``store.add_articles`` in batches: the
 articles rows, the stemmed FTS5 index, the LSH band rows and the near-duplicate
 look-ups. It prints articles/s against the 2,000/s target and how the time
@@ -33,9 +33,9 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
-from untold.extract.dedupe import lsh_keys, minhash_signatures, text_hash  # noqa: E402
 from untold.models import CaptureRecord, ExtractedArticle  # noqa: E402
 from untold.store import NewArticle, open_store  # noqa: E402
+from untold.text.minhash import lsh_keys, minhash_signatures, text_hash  # noqa: E402
 from untold.text.textindex import index_text  # noqa: E402
 
 TRUTH = REPO / ".." / "shared" / "data" / "extraction-benchmark" / "ground-truth.json"

@@ -104,14 +104,14 @@ class ExtractedArticle:
     language: str  # ISO 639-1, or "und"
     language_confidence: float
     text_hash: str  # hex SHA-256 of the normalised text
-    minhash: bytes = b""  # serialised MinHash signature (see extract.dedupe)
+    minhash: bytes = b""  # serialised MinHash signature (see text.minhash)
     extra: dict[str, str] = field(default_factory=dict)
     # What the full-text index stores (store.textindex.index_text of title and text),
     # computed where extraction runs (worker cores) so the single writer only writes;
     # empty: the store computes it.
     index_title: str = ""
     index_body: str = ""
-    lsh: tuple[tuple[int, bytes], ...] = ()  # extract.dedupe.lsh_keys(minhash), likewise
+    lsh: tuple[tuple[int, bytes], ...] = ()  # text.minhash.lsh_keys(minhash), likewise
     # How ``published`` is known (untold.extract.dates): "time" or "day" (a day-only date
     # is 00:00 UTC of the stated day, a label), and its source: jsonld | meta | time |
     # htmldate | url | feed | sitemap; "" when there is no date.

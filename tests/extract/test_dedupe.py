@@ -14,8 +14,8 @@ from untold.extract import (
     similarity,
     text_hash,
 )
-from untold.extract.dedupe import LSH_BANDS, NUM_PERM, candidate_probability
 from untold.models import ExtractedArticle
+from untold.text.minhash import LSH_BANDS, NUM_PERM, candidate_probability
 
 EN = ARTICLES["en"]
 HEADERS = {"Content-Type": "text/html; charset=utf-8"}

@@ -32,9 +32,9 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from untold.config import load_study
-from untold.extract.dedupe import minhash_signature, text_hash
 from untold.models import CaptureRecord, ExtractedArticle, Outlet
 from untold.store import NewArticle, open_store
+from untold.text.minhash import minhash_signature, text_hash
 
 WIRE = (
     "Агентство сообщает что в Казахстане начались масштабные учения спасателей в пяти "

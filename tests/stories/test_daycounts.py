@@ -15,9 +15,9 @@ from untold.analyze import stories
 from untold.analyze.daycounts import refresh, summary_is_current
 from untold.analyze.stories import compute_story
 from untold.config import Study, load_study
-from untold.extract.dedupe import text_hash
 from untold.models import CaptureRecord, ExtractedArticle
 from untold.store import NewArticle, Store, open_store
+from untold.text.minhash import text_hash
 
 
 def day_counts(store: Store) -> dict[tuple[str, str], int]:

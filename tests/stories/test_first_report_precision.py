@@ -10,11 +10,11 @@ from pathlib import Path
 
 from untold.analyze.stories import analyze_story
 from untold.config import load_study
-from untold.extract.dedupe import minhash_signature, text_hash
 from untold.models import CaptureRecord, ExtractedArticle
 from untold.report.context import ReportContext
 from untold.report.sections_story import story_section
 from untold.store import NewArticle, open_store
+from untold.text.minhash import minhash_signature, text_hash
 
 STUDY = """
 [study]

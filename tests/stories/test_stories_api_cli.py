@@ -16,9 +16,9 @@ from stories_archive import STUDY, build
 
 from untold import api
 from untold.errors import ConfigError, StoreError
-from untold.extract.dedupe import minhash_signature, text_hash
 from untold.models import CaptureRecord, ExtractedArticle
 from untold.store import NewArticle, open_store
+from untold.text.minhash import minhash_signature, text_hash
 
 
 @pytest.fixture(scope="module")

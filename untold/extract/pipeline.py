@@ -11,7 +11,7 @@ Pipeline (each stage is its own module):
    times read in the outlet's zone); pages without article text, too little
    of it, or only a list of headlines are skipped (``article``);
 4. canonical URL, same-site only, tracking parameters stripped (``canonical``);
-5. exact and near-duplicate keys of the text (``dedupe``);
+5. exact and near-duplicate keys of the text (``untold.text.minhash``);
 6. language from letters, detector and the outlet's declared languages
    (``language``).
 
@@ -29,9 +29,9 @@ from dataclasses import dataclass
 from untold.extract.article import NO_TEXT, NOT_ARTICLE, TOO_SHORT, ArticleParts, extract_article
 from untold.extract.canonical import find_canonical
 from untold.extract.decoding import decode_html, header_value
-from untold.extract.dedupe import lsh_keys, minhash_signature, normalize_text
 from untold.extract.language import detect_language
 from untold.models import ExtractedArticle
+from untold.text.minhash import lsh_keys, minhash_signature, normalize_text
 from untold.text.textindex import index_text
 
 __all__ = [

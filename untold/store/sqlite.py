@@ -612,6 +612,6 @@ def _dedupe_funcs(needed: bool) -> tuple[Any, Any]:
     """The near-duplicate functions, imported only when a batch has signatures."""
     if not needed:
         return None, None
-    from untold.extract import lsh_keys, similarity
+    from untold.text.minhash import lsh_keys, similarity
 
     return lsh_keys, similarity
