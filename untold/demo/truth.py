@@ -125,16 +125,17 @@ def blocking_truth(dns_method: str = "blockpage") -> list[dict[str, Any]]:
     return out
 
 
-_OONI_CLASS = {"tls_reset": "sni_filtering_reset", "outage": "site_down"}
 
 
 def ooni_truth() -> list[dict[str, Any]]:
     """The bundled OONI measurements' planted periods (untold's class when re-scored)."""
+    # one class per kind, as the probe's planted periods state it (the same rules score both)
+    cls = {b.kind: b.expect_class for b in sc.BLOCKS}
     out = []
     for p in sc.OONI_PLAN:
         if p.kind is None or p.block_since is None or p.block_until is None:
             continue
         out.append({"outlet": p.outlet_id, "kind": p.kind, "since": to_iso(p.block_since),
                     "until": to_iso(p.block_until), "blocking": p.kind != "outage",
-                    "expect_class": _OONI_CLASS[p.kind], **_network(sc.OONI_NETWORK, "ooni")})
+                    "expect_class": cls[p.kind], **_network(sc.OONI_NETWORK, "ooni")})
     return out
