@@ -52,6 +52,7 @@ import tempfile
 import time
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -66,7 +67,7 @@ from findings_sim import FRAMING_RATES, simulate  # noqa: E402
 SMALLER_FRAMING = (0.6, 0.15)  # a smaller framing effect, reported without a target
 
 from untold.analyze import framing  # noqa: E402
-from untold.analyze.findings import Q_MAX, RULES, Rule, evaluate  # noqa: E402
+from untold.analyze.findings import Q_MAX, RULES, evaluate  # noqa: E402
 from untold.analyze.findings_data import RuleTest, StoryData  # noqa: E402
 from untold.analyze.stats import wilson  # noqa: E402
 
@@ -98,8 +99,7 @@ def _family(data: StoryData, tests: dict[str, list[RuleTest]],
     def cached(rid: str) -> Callable[[StoryData, Any], list[RuleTest]]:
         return lambda d, c: tests[rid]
 
-    rules = tuple(Rule(r.id, r.kind, r.tests, r.thresholds, cached(r.id))
-                  for r in RULES if r.id in rule_ids)
+    rules = tuple(replace(r, condition=cached(r.id)) for r in RULES if r.id in rule_ids)
     res = evaluate(data, None, rules)
     return (any(t.detail.get("in_family") and float(t.detail.get("q_value", 1.0)) <= Q_MAX
                 for t in res.tests), bool(res.findings))

@@ -5,7 +5,7 @@ Run from the repository root::
     .venv/bin/python benchmarks/probe_speed.py                 # 1,000 URLs on 50 hosts
     .venv/bin/python benchmarks/probe_speed.py --urls 200      # a smoke run
 
-A server process (``tests/probe_live/sites.py``) serves 50 HTTPS hosts on
+A server process (``tests/support/probe_sites.py``) serves 50 HTTPS hosts on
 127.0.0.10-59 (five of them with nothing listening, so verdicts differ) and a
 DNS server on 127.0.0.1. Loopback has no latency, and probing is about
 waiting, so the servers hold each DNS answer, each TLS handshake and each
@@ -32,7 +32,7 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
-from tests.probe_live.tlscerts import make_certs  # noqa: E402
+from tests.support.tls import make_certs  # noqa: E402
 from untold.probe.options import ProbeOptions  # noqa: E402
 from untold.probe.runner import run_probe  # noqa: E402
 from untold.probe.verdicts import score  # noqa: E402
@@ -67,7 +67,7 @@ def main() -> int:
            "dns": [{"ip": "127.0.0.1", "port": dns_port, "delay": args.rtt,
                     "zone": {h: [addr[h]] for h in hosts}}]}
     (tmp / "sites.json").write_text(json.dumps(cfg), encoding="utf-8")
-    server = subprocess.Popen([sys.executable, "-m", "tests.probe_live.sites",
+    server = subprocess.Popen([sys.executable, "-m", "tests.support.probe_sites",
                                str(tmp / "sites.json")], cwd=REPO, stdout=subprocess.PIPE,
                               text=True)
     try:

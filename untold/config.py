@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 import tomllib
+from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -23,6 +24,7 @@ __all__ = [
     "EventConfig",
     "FetchSettings",
     "OutletConfig",
+    "QueryCheck",
     "RevisitSettings",
     "StoryConfig",
     "Study",
@@ -31,6 +33,9 @@ __all__ = [
 
 DEFAULT_USER_AGENT = "untold/0.1 (+https://github.com/untold-news/untold; news research crawler)"
 ID_PATTERN = r"^[a-z0-9][a-z0-9_.-]{0,63}$"
+# Checks one search-language query, raising QueryError when it is malformed (the
+# query language's compile_query; passed in by the caller that loads studies).
+QueryCheck = Callable[[str], object]
 
 
 class _Strict(BaseModel):
@@ -303,19 +308,17 @@ def _query_texts(value: Any) -> list[str]:
     return []
 
 
-def _check_queries(parsed: _StudyFile, path: Path, text: str) -> None:
+def _check_queries(parsed: _StudyFile, path: Path, text: str, check: QueryCheck) -> None:
     """Every story's query and fact must parse: checked when the study is loaded, so
     a typo stops ``collect`` (or any command) before it fetches anything, not an
     ``analyze`` hours later. The error names the story, the fact and the line."""
-    from untold.query import compile_query  # here: loading a study needs no stemmer otherwise
-
     for i, story in enumerate(parsed.stories):
         todo = [("query", "query", story.query)]
         todo += [(f"fact {fid!r}", "facts", q) for fid, v in story.facts.items()
                  for q in _query_texts(v)]
         for what, key, query in todo:
             try:
-                compile_query(query)
+                check(query)
             except QueryError as exc:
                 line = _line_of(text, ("stories", i, key))
                 fix = "fix the story's query" if key == "query" else "fix the fact's query"
@@ -327,8 +330,13 @@ def _check_queries(parsed: _StudyFile, path: Path, text: str) -> None:
                 ) from exc
 
 
-def load_study(path: str | Path) -> Study:
-    """Read and validate a study file; raise ConfigError naming key and line."""
+def load_study(path: str | Path, *, check_query: QueryCheck | None = None) -> Study:
+    """Read and validate a study file; raise ConfigError naming key and line.
+
+    ``check_query`` checks each story's query and facts (``untold.api.load`` passes
+    the query language's compiler; config sits below that language, so it cannot
+    import it): a malformed one fails the load with the story, the fact and the
+    line of the study file."""
     path = Path(path)
     try:
         text = path.read_text(encoding="utf-8")
@@ -372,7 +380,8 @@ def load_study(path: str | Path) -> Study:
         if dup:
             raise ConfigError(f"duplicate {kind} id {sorted(dup)[0]!r}", source=str(path))
 
-    _check_queries(parsed, path, text)
+    if check_query is not None:
+        _check_queries(parsed, path, text, check_query)
 
     archive = Path(parsed.study.archive) if parsed.study.archive else Path(path.stem + "-archive")
     if not archive.is_absolute():

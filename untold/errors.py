@@ -18,7 +18,8 @@ CLI prints one readable line — the message, the input it concerns and the fix
     │   └── QueryError          a search query that does not parse (.column)
     ├── FetchError              a fetch failed; .failure is a stable OONI-style string
     ├── StoreError              the archive cannot be opened, migrated or written
-    │   └── IntegrityError      the archive and its WARC files disagree
+    │   ├── IntegrityError      the archive and its WARC files disagree
+    │   └── ConstraintError     a write the archive's keys refuse (a record held twice)
     └── ProbeError              a reachability probe could not be run as asked
 """
 
@@ -26,6 +27,7 @@ from __future__ import annotations
 
 __all__ = [
     "ConfigError",
+    "ConstraintError",
     "FeedError",
     "FetchError",
     "ImportFormatError",
@@ -138,6 +140,12 @@ class StoreError(UntoldError):
 
 class IntegrityError(StoreError):
     """The archive database and its WARC files disagree."""
+
+
+class ConstraintError(StoreError):
+    """A write the archive's keys refuse: a record it already holds under a unique key
+    (the same WARC-Record-ID twice) or a reference to a row it does not hold. Every
+    backend raises this, so callers never see a database driver's own exception."""
 
 
 class ProbeError(UntoldError):

@@ -25,7 +25,7 @@ import httpx
 import pytest
 from cryptography import x509
 
-from tests.demo.test_server import client_hello, tls_get, trusting
+from tests.support.tls_client import client_hello, tls_get, trusting
 from untold.demo import scenario as sc
 from untold.demo.censor import (
     BLOCK_PAGE_IP,
@@ -37,7 +37,7 @@ from untold.demo.censor import (
 from untold.demo.generator import Ecosystem, generate
 from untold.demo.server import DemoServer
 
-pytestmark = pytest.mark.timeout(120)
+pytestmark = [pytest.mark.slow, pytest.mark.timeout(120)]
 
 DNS_PLAN = next(b for b in sc.BLOCKS if b.kind == "dns_blockpage")
 OUTAGE = next(b for b in sc.BLOCKS if b.kind == "outage")

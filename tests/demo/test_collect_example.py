@@ -18,6 +18,8 @@ from untold.demo.truth import ground_truth
 from untold.store import open_store
 from untold.timeutil import to_iso
 
+pytestmark = pytest.mark.slow
+
 SCALE = 0.05  # a twentieth of the ordinary news (the story keeps its size): fast on 2 cores
 TLS_BLOCK = next(b for b in sc.BLOCKS if b.kind == "tls_reset")
 IN_BLOCK = TLS_BLOCK.since + timedelta(days=1)

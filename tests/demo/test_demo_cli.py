@@ -10,6 +10,8 @@ from pathlib import Path
 
 import pytest
 
+pytestmark = pytest.mark.slow
+
 UNTOLD = [sys.executable, "-m", "untold"]
 SCALE = "0.05"  # a twentieth of the ordinary news; the story and its patterns are whole
 

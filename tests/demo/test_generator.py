@@ -13,7 +13,9 @@ from untold.demo import scenario as sc
 from untold.demo.generator import Ecosystem, generate
 from untold.demo.truth import ground_truth
 from untold.extract import lsh_keys, minhash_signature, similarity
-from untold.store.sqlite import NEAR_DUP_THRESHOLD
+from untold.store.sqlite.store import NEAR_DUP_THRESHOLD
+
+pytestmark = pytest.mark.slow
 
 
 @pytest.fixture(scope="module")

@@ -24,7 +24,7 @@ from untold.demo.study import build_example
 from untold.probe.fingerprints import load_csv, split
 from untold.store import open_store
 
-pytestmark = pytest.mark.timeout(120)
+pytestmark = [pytest.mark.slow, pytest.mark.timeout(120)]
 DOC_NET = ipaddress.ip_network("198.51.100.0/24")  # RFC 5737: data only
 # OONI's own (blocking, accessible) and untold's class for each planned state
 EXPECT = {None: ((False, True), "accessible"),

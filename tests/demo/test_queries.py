@@ -17,6 +17,8 @@ from untold.demo.bulk import fill_archive
 from untold.query import search
 from untold.store import open_store
 
+pytestmark = pytest.mark.slow
+
 
 @pytest.fixture(scope="module")
 def archive(tmp_path_factory: pytest.TempPathFactory) -> Any:

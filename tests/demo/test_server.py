@@ -5,7 +5,6 @@ test_censor.py)."""
 from __future__ import annotations
 
 import socket
-import ssl
 import time
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
@@ -14,6 +13,7 @@ from email.utils import format_datetime
 import httpx
 import pytest
 
+from tests.support.tls_client import client_hello, tls_get, trusting
 from untold.collect.feeds import parse_feed
 from untold.collect.sitemaps import parse_sitemap
 from untold.demo import scenario as sc
@@ -21,6 +21,8 @@ from untold.demo.generator import Ecosystem, generate
 from untold.demo.server import DemoServer
 from untold.extract import extract_page
 from untold.probe.options import DEFAULT_NEUTRAL_SNI
+
+pytestmark = pytest.mark.slow
 
 
 @pytest.fixture(scope="module")
@@ -158,25 +160,6 @@ def test_deletions(server: DemoServer, client: httpx.Client, eco: Ecosystem) -> 
         assert server.url(a) not in server.discoverable(a.outlet_id)
 
 
-def tls_get(port: int, sni: str | None, host: str, path: str, ctx: ssl.SSLContext) -> bytes:
-    """One GET over TLS to 127.0.0.1:``port`` naming ``sni`` in the Client Hello and
-    ``host`` in the Host header; the whole response (b"" when closed unanswered)."""
-    with socket.create_connection(("127.0.0.1", port), timeout=10) as raw, \
-            ctx.wrap_socket(raw, server_hostname=sni) as tls:
-        tls.sendall(f"GET {path} HTTP/1.1\r\nHost: {host}\r\nConnection: close\r\n\r\n"
-                    .encode())
-        data = b""
-        while chunk := tls.recv(65536):
-            data += chunk
-        return data
-
-
-def trusting(server: DemoServer, *, check_hostname: bool = True) -> ssl.SSLContext:
-    ctx = ssl.create_default_context(cafile=str(server.ca_file))
-    ctx.check_hostname = check_hostname  # off: a neutral SNI the certificate does not name
-    return ctx
-
-
 def test_tls_reset_by_sni_in_its_period_only(server: DemoServer, client: httpx.Client) -> None:
     (plan,) = [b for b in sc.BLOCKS if b.kind == "tls_reset"]
     host = f"{plan.outlet_id}.example"
@@ -220,16 +203,6 @@ def test_tls_reset_waits_for_a_client_hello_sent_in_pieces(server: DemoServer) -
         with pytest.raises(ConnectionResetError):
             while s.recv(65536):
                 pass
-
-
-def client_hello(name: str) -> bytes:
-    """The Client Hello ``ssl`` sends for ``name`` (from a memory BIO: no network)."""
-    ctx = ssl.create_default_context()
-    out = ssl.MemoryBIO()
-    tls = ctx.wrap_bio(ssl.MemoryBIO(), out, server_hostname=name)
-    with pytest.raises(ssl.SSLWantReadError):
-        tls.do_handshake()
-    return out.read()
 
 
 def test_clean_ecosystem_serves_everything() -> None:

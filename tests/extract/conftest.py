@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.extract.scrapinghub import BENCH, BenchmarkRun, present, run_benchmark
+from tests.support.scrapinghub import BENCH, BenchmarkRun, present, run_benchmark
 
 
 @pytest.fixture(scope="session")

@@ -9,8 +9,10 @@ from __future__ import annotations
 
 import pytest
 
-from tests.extract.scrapinghub import BenchmarkRun
+from tests.support.scrapinghub import BenchmarkRun
 from untold.extract.scoring import score_pages
+
+pytestmark = pytest.mark.slow
 
 MIN_F1 = 0.95  # below the published trafilatura figure minus one std: a real regression
 

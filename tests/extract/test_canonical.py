@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from tests.extract.pages import ARTICLES, news_page
+from tests.support.pages import ARTICLES, news_page
 from untold.extract import extract_page
 from untold.extract.canonical import find_canonical, normalize_url, same_site
 

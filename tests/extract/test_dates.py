@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 
 import pytest
 
-from tests.extract.date_pages import dated_page, jsonld
+from tests.support.date_pages import dated_page, jsonld
 from untold.extract import extract_page
 from untold.models import ExtractedArticle
 

@@ -14,9 +14,11 @@ from pathlib import Path
 
 import pytest
 
-from tests.extract.scrapinghub import BenchmarkRun
+from tests.support.scrapinghub import BenchmarkRun
 from untold.extract.scoring import score_pages
 from untold.extract.scoring_dates import Prediction, load_annotations, score_dates_titles
+
+pytestmark = pytest.mark.slow
 
 ANNOTATIONS = Path(__file__).resolve().parents[2] / "benchmarks" / "data" / \
     "scrapinghub_dates_titles.json"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import random
 
-from tests.extract.pages import ARTICLES, news_page
+from tests.support.pages import ARTICLES, news_page
 from untold.extract import extract_page
 from untold.extract.decoding import decode_html, repair_mojibake
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.extract.pages import ARTICLES, news_page
+from tests.support.pages import ARTICLES, news_page
 from untold.errors import InputError
 from untold.extract import (
     NEAR_DUPLICATE_THRESHOLD,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.extract.pages import ARTICLES, news_page
+from tests.support.pages import ARTICLES, news_page
 from untold.extract import detect_language, extract_page
 from untold.extract.language import MIN_LANG_LETTERS, _langid
 

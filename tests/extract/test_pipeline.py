@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 
 import pytest
 
-from tests.extract.pages import ARTICLES, BOILERPLATE, news_page
+from tests.support.pages import ARTICLES, BOILERPLATE, news_page
 from untold.extract import (
     NO_TEXT,
     NOT_ARTICLE,
@@ -118,6 +118,7 @@ def _pages() -> list[PageInput]:
     return out
 
 
+@pytest.mark.slow
 def test_extract_many_runs_in_a_spawned_worker_process_with_identical_results() -> None:
     pages = _pages()
     local = extract_many(pages)

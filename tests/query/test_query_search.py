@@ -11,8 +11,9 @@ import pytest
 
 from untold.errors import QueryError
 from untold.models import CaptureRecord, ExtractedArticle, Outlet
-from untold.query import CompiledQuery, Form, Match, Word, count_matches, matching_ids_sql, search
+from untold.query import CompiledQuery, Form, Match, Word, count_matches, search
 from untold.store import NewArticle, Store, open_store
+from untold.store.sqlite.fts import matching_ids_sql, where_sql
 
 OUTLETS = [
     Outlet(id="tengri", name="Tengri", domains=("tengri.example",), country="KZ",
@@ -242,7 +243,7 @@ def test_fts_syntax_inside_a_stem_stays_a_string(store: Store) -> None:
     # the parser never yields such a stem; the compiler must still quote it
     hostile = Form('x" OR "казн', prefix=True)
     compiled = CompiledQuery(Match((Word((hostile,)),)))
-    sql, params = compiled.to_sqlite()
+    sql, params = where_sql(compiled)
     conn = store.conn  # type: ignore[attr-defined]
     rows = conn.execute(f"SELECT a.id FROM articles a WHERE {sql}", params).fetchall()
     assert rows == []

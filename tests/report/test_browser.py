@@ -14,55 +14,14 @@ from typing import Any
 
 import pytest
 
-from tests.report import sample
-from tests.report.archive import build
+from tests.support import report_sample as sample
+from tests.support.archives.report import build
+from tests.support.browser import Watch
 from untold import api
 from untold.report.context import ReportContext
 from untold.report.render import write_report
 
-pytestmark = [pytest.mark.browser, pytest.mark.timeout(120)]
-
-CHROMIUM = Path("/usr/bin/chromium")
-ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run",
-        "--disable-background-networking", "--disable-component-update", "--disable-sync"]
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
-    if not CHROMIUM.exists():
-        pytest.skip("/usr/bin/chromium not found: install Debian's chromium "
-                    "(bash scripts/setup.sh --test)")
-    sync_api = pytest.importorskip("playwright.sync_api",
-                                   reason="playwright not installed: pip install -e '.[dev]'")
-    with sync_api.sync_playwright() as p:
-        b = p.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
-        yield b
-        b.close()
-
-
-class Watch:
-    """A page at 1366x768 with its console errors, requests and dialogs recorded."""
-
-    def __init__(self, browser: Any) -> None:
-        self.ctx = browser.new_context(viewport={"width": 1366, "height": 768},
-                                       accept_downloads=True)
-        self.page = self.ctx.new_page()
-        self.errors: list[str] = []
-        self.requests: list[str] = []
-        self.dialogs: list[str] = []
-        self.failed: list[tuple[str, Any]] = []
-        self.page.on("console", lambda m: self.errors.append(m.text) if m.type == "error"
-                     else None)
-        self.page.on("pageerror", lambda e: self.errors.append(str(e)))
-        self.page.on("request", lambda r: self.requests.append(r.url))
-        self.page.on("requestfailed", lambda r: self.failed.append((r.url, r.failure)))
-        self.page.on("dialog", lambda d: (self.dialogs.append(d.message), d.dismiss()))
-
-    def offline(self) -> bool:
-        """Only file:// and data: loaded; anything else was stopped by the page's CSP."""
-        blocked = {u for u, why in self.failed if why == "csp"}
-        return all(u.startswith(("file://", "data:")) or u in blocked for u in self.requests)
-
+pytestmark = [pytest.mark.slow, pytest.mark.browser, pytest.mark.timeout(120)]
 
 @pytest.fixture(scope="module")
 def sample_report(tmp_path_factory: pytest.TempPathFactory) -> Path:

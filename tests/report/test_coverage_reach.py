@@ -6,7 +6,7 @@ from dataclasses import replace
 from html.parser import HTMLParser
 from typing import Any
 
-from tests.report import sample
+from tests.support import report_sample as sample
 from untold.analyze.results import CoverageRow, StoryResult
 from untold.report.assets import STATUS_STYLE
 from untold.report.context import ReportContext

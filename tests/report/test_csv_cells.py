@@ -17,11 +17,13 @@ from typing import Any
 
 import pytest
 
-from tests.report.archive import build
+from tests.support.archives.report import build
 from untold.config import load_study
+from untold.models import FindingRecord
 from untold.store import open_store
-from untold.store.sqlite_analysis import FindingRecord
 from untold.text.spreadsheet import FORMULA_STARTS, SafeDictWriter, safe_cell
+
+pytestmark = pytest.mark.slow
 
 UNTOLD = [sys.executable, "-m", "untold"]
 HOSTILE = ['=HYPERLINK("http://x","y")', "+1", "-2+3", "@SUM(A1)", "\t=1", "\r=1"]

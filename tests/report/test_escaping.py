@@ -10,7 +10,7 @@ from html.parser import HTMLParser
 
 import pytest
 
-from tests.report import sample
+from tests.support import report_sample as sample
 from untold.report.assets import JS
 from untold.report.context import ReportContext
 from untold.report.html import clip, csp, esc, json_block, safe_href

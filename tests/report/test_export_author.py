@@ -13,10 +13,12 @@ from pathlib import Path
 
 import pytest
 
-from tests.report.archive import build
+from tests.support.archives.report import build
 from untold.config import load_study
 from untold.models import CaptureRecord, ExtractedArticle
 from untold.store import NewArticle, open_store
+
+pytestmark = pytest.mark.slow
 
 UNTOLD = [sys.executable, "-m", "untold"]
 AUTHORS = {"https://free.example/author/1": "Анна Иванова",

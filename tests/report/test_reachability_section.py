@@ -13,9 +13,9 @@ from typing import Any
 
 import pytest
 
-from tests.report import sample
-from tests.report.archive import build
-from tests.report.test_browser import Watch, browser
+from tests.support import report_sample as sample
+from tests.support.archives.report import build
+from tests.support.browser import Watch
 from untold import api
 from untold.report.context import ReportContext
 from untold.report.html import esc
@@ -28,7 +28,6 @@ from untold.report.sections_reach import (
 )
 
 NAMES = {k: v[0] for k, v in sample.OUTLETS.items()}
-__all__ = ["browser"]  # the Chromium fixture of test_browser, shared
 
 
 def context(rows: list[dict[str, object]] | None = None, **kw: object) -> ReportContext:
@@ -241,6 +240,7 @@ def test_report_context_gives_the_output_of_measured_outlets(tmp_path: Path) -> 
 
 @pytest.mark.browser
 @pytest.mark.timeout(120)
+@pytest.mark.slow
 def test_section_in_chromium(browser: Any, tmp_path: Path) -> None:
     """Opened from file:// in Chromium: every outlet's figure fits the page, the bands are
     drawn with their patterns (vermillion hatch for blocked, blue dots for down), the

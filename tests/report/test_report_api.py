@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.report.archive import HOSTILE_TITLE, build
+from tests.support.archives.report import HOSTILE_TITLE, build
 from untold import api
 from untold.errors import StoreError, UntoldError
 
@@ -61,6 +61,7 @@ def test_report_written_with_captured_copies(built: tuple[Path, dict[str, int], 
     assert HOSTILE_TITLE not in page and html.escape(HOSTILE_TITLE) in page
 
 
+@pytest.mark.slow
 def test_cli_prints_the_path_last(built: tuple[Path, dict[str, int], Path],
                                   tmp_path: Path) -> None:
     study, _, _ = built

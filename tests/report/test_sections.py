@@ -6,7 +6,7 @@ import json
 import re
 from dataclasses import replace
 
-from tests.report import sample
+from tests.support import report_sample as sample
 from untold.analyze.results import StoryResult
 from untold.report.captures import ArticleRef
 from untold.report.context import ReportContext

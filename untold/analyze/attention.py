@@ -5,7 +5,7 @@ articles are divided by ALL the articles the outlet or group published in that
 bucket, so an outlet that publishes a lot does not look more attentive than
 one that publishes little. Each share carries a Wilson 95 % interval.
 
-All counting is the store's (``untold.store.sqlite_stories``): the story's
+All counting is the store's (``untold.store.sqlite.stories``): the story's
 matches (selected by :mod:`untold.analyze.stories`) per outlet and bucket;
 every article per outlet and day from the per-day summary (:mod:`.daycounts`)
 when it is current, else (and for hours) by index range counts on

@@ -43,6 +43,7 @@ from untold.analyze.reachability import (
     unreachable_days,
 )
 from untold.analyze.results import CoverageRow, CoverageStatus, ReprintLink
+from untold.analyze.story_rules import UNREACHABLE_FAILED_SHARE, CoverageCounts, status_of
 from untold.models import Outlet
 from untold.store.base import Store
 from untold.timeutil import DAY, TIME, from_iso, local_day, to_iso
@@ -61,11 +62,6 @@ __all__ = [
     "reprint_links",
     "window_days",
 ]
-
-# When more than this share of an outlet's fetches in the window failed, or of the
-# window's days it was measured blocked or down, the articles we hold are a remnant
-# (or nobody could read it), so its silence is not evidence (unreachable).
-UNREACHABLE_FAILED_SHARE = 0.5
 
 
 @dataclass
@@ -173,22 +169,11 @@ def coverage_status(matching: int, total: int, fetch: FetchCounts,
                     unreachable_share: float = 0.0) -> CoverageStatus:
     """covered > unreachable (mostly failing fetches, or measured blocked or down on
     more than ``UNREACHABLE_FAILED_SHARE`` of the window's days: ``unreachable_share``)
-    > silent > unreachable (some fetches failed) > no_output > not_collected; see
+    > silent > unreachable (some fetches failed) > no_output > not_collected: the
+    rules of :mod:`untold.analyze.story_rules`; see
     :data:`untold.analyze.results.CoverageStatus`."""
-    if matching > 0:
-        return "covered"
-    attempts = fetch.ok + fetch.failed
-    if fetch.failed and fetch.failed / attempts > UNREACHABLE_FAILED_SHARE:
-        return "unreachable"
-    if unreachable_share > UNREACHABLE_FAILED_SHARE:
-        return "unreachable"
-    if total > 0:
-        return "silent"
-    if fetch.failed:
-        return "unreachable"
-    if fetch.ok:
-        return "no_output"
-    return "not_collected"
+    return status_of(CoverageCounts(matching, total, fetch.ok, fetch.failed,
+                                    unreachable_share)).status
 
 
 def lag(first: str, precision: str, tz: tzinfo, report: str, report_precision: str,

@@ -19,14 +19,9 @@ from collections.abc import Sequence
 
 from untold.store.base import Store
 
-__all__ = ["has_summary", "refresh", "summary_counts", "summary_is_current"]
+__all__ = ["refresh", "summary_counts", "summary_is_current"]
 
 Counts = dict[tuple[str, str], int]
-
-
-def has_summary(store: Store) -> bool:
-    """Whether the archive has the summary tables (schema v5 or later)."""
-    return store.has_day_counts()
 
 
 def refresh(store: Store) -> str:

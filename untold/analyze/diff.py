@@ -67,9 +67,6 @@ class TextDiff:
     def removed_text(self) -> str:
         return " ".join(t.strip() for tag, t in self.old if tag == "removed").strip()
 
-    def added_text(self) -> str:
-        return " ".join(t.strip() for tag, t in self.new if tag == "added").strip()
-
 
 def _sentences(text: str) -> list[str]:
     out: list[str] = []

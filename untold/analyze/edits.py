@@ -22,14 +22,18 @@ from datetime import datetime
 from typing import Any
 
 from untold.analyze.diff import TextDiff, diff_text
-from untold.collect.revisit_classify import MOVED_LIKENESS, RULES_VERSION, SOFT_PAGE_LIKENESS
+from untold.collect.revisit_classify import (
+    FACT_ADDED_RULE,
+    FACT_REMOVED_RULE,
+    MOVED_LIKENESS,
+    RULES_VERSION,
+    SOFT_PAGE_LIKENESS,
+)
 from untold.config import EventConfig, StoryConfig, Study
 from untold.errors import ConfigError, QueryError
-from untold.models import Outlet
+from untold.models import EditEvent, FindingRecord, Outlet, Version
 from untold.query import compile_query
 from untold.store.base import Store
-from untold.store.sqlite_analysis import FindingRecord
-from untold.store.sqlite_edits import EditEvent, Version
 from untold.text.noise import COUNTER_MAX_WORDS, FURNITURE_MAX_WORDS
 from untold.timeutil import from_iso, to_iso
 
@@ -38,8 +42,6 @@ __all__ = ["ArticleEdits", "StoryEdits", "analyze_edits", "fact_presence", "stor
 # The parameters every edit/deletion verdict depends on, stored with each finding.
 THRESHOLDS = {"soft_page_likeness": SOFT_PAGE_LIKENESS, "moved_likeness": MOVED_LIKENESS,
               "furniture_max_words": FURNITURE_MAX_WORDS, "counter_max_words": COUNTER_MAX_WORDS}
-FACT_REMOVED_RULE = "edit.fact_removed"
-FACT_ADDED_RULE = "edit.fact_added"
 _HOW = {"http_404": "now answers 404 Not Found", "http_410": "now answers 410 Gone",
         "http_451": "now answers 451 Unavailable For Legal Reasons",
         "redirect_home": "now redirects to the home page",

@@ -1,7 +1,9 @@
 """Run every findings rule on one story, correct for multiplicity, store the result.
 
-Rules are data (``RULES``): an id, the kind of finding, what it tests, its
-thresholds and the function that turns a story's counts into tests. One run
+Rules are data (``RULES``, the table ``TABLE`` in the shape of
+``untold.models.rules``): an id, the kind of finding, what it tests, its
+thresholds (each with why), what it reads and the function that turns a story's
+counts into tests. One run
 collects the tests of all rules, drops those that cannot tell (too few
 articles) or could never reach significance (Tarone's screen: even the most
 extreme count would not pass), applies Benjamini–Hochberg across the rest
@@ -20,6 +22,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import asdict, dataclass
+from enum import StrEnum
 from typing import Any
 
 from untold.analyze import framing, omissions, silences
@@ -28,53 +31,102 @@ from untold.analyze.observed import MIN_OBSERVED_SHARE
 from untold.analyze.stats import benjamini_hochberg, wilson
 from untold.analyze.wording import one_in, pct
 from untold.config import StoryConfig, Study
+from untold.models import FindingRecord, ObservationRecord
+from untold.models.rules import Rule, RuleTable, Threshold
 from untold.store.base import Store
-from untold.store.sqlite_analysis import FindingRecord, ObservationRecord
 
-__all__ = ["Q_MAX", "RULES", "RULES_VERSION", "Rule", "RunResult", "coverage_gate", "evaluate",
-           "run_story", "subject_outlets", "tarone_family"]
+__all__ = ["Q_MAX", "RULES", "RULES_VERSION", "TABLE", "Evidence", "FindingKind", "FindingRule",
+           "RunResult", "coverage_gate", "evaluate", "run_story", "subject_outlets",
+           "tarone_family"]
 
 RULES_VERSION = "findings-4"  # bump when a rule, threshold or test changes
 # findings-4: days an outlet was measured blocked or down are not observed (silences)
 Q_MAX = 0.05  # false discovery rate across one run's tests: 1 in 20 findings may be chance
 
 
-@dataclass(frozen=True)
-class Rule:
-    id: str
-    kind: str
-    tests: str
-    thresholds: dict[str, Any]
-    run: Callable[[StoryData, Store | None], list[RuleTest]]
+class FindingKind(StrEnum):
+    """The kinds of finding these rules make (``FindingRecord.kind``); edits, deletions
+    and restorations are the edit rules' (``revisit_classify.EventKind``)."""
+
+    OMISSION = "omission"
+    SILENCE = "silence"
+    FRAMING = "framing"
 
 
-RULES: tuple[Rule, ...] = (
-    Rule("omission.outlet", "omission",
-         "an outlet's share of story articles stating a fact, against its reference outlets' "
-         "(one-sided Fisher's exact mid-p; beta-binomial when the reference outlets differ)",
-         omissions.OUTLET_THRESHOLDS,
-         lambda d, c: omissions.outlet_tests(d)),
-    Rule("omission.group", "omission",
-         "a group's share stating a fact against the other outlets' (Fisher's exact mid-p, "
-         "or a dispersion-corrected z-test)", omissions.GROUP_THRESHOLDS,
-         lambda d, c: omissions.group_tests(d)),
-    Rule("silence.event_group", "silence",
-         "story attention of the outlets an event names, before and after it, against the "
-         "others (exact difference in differences)", silences.EVENT_THRESHOLDS,
-         lambda d, c: silences.event_tests(d, "group")),
-    Rule("silence.event_outlet", "silence",
-         "the same for each outlet the event names, against the outlets it does not name",
-         silences.EVENT_THRESHOLDS, lambda d, c: silences.event_tests(d, "outlet")),
-    Rule("silence.change_point", "silence",
-         "a group's share of the story's articles changing on one day, no event needed "
-         "(binomial likelihood ratio, Bonferroni over the days tried)", silences.CHANGE_THRESHOLDS,
-         lambda d, c: silences.change_point_tests(d)),
-    Rule("framing.log_odds", "framing",
-         "words a group uses for the story more than the others on the same days (exact "
-         "stratified Mantel-Haenszel test per word, outlets' dispersion; log-odds with an "
-         "informative Dirichlet prior; Simes per group)", framing.THRESHOLDS,
-         lambda d, c: framing.framing_tests(d, c)),
-)
+class Evidence(StrEnum):
+    """What a findings rule reads: ``StoryData``'s fields, and words through the store."""
+
+    ARTICLES = "articles"
+    FACT_HITS = "fact_hits"
+    LANGUAGES = "languages"
+    EXPOSURE = "exposure"
+    EVENTS = "events"
+    DAYS = "days"
+    OBSERVED = "observed"
+    WORDS = "words"
+
+
+RuleRun = Callable[[StoryData, Store | None], list[RuleTest]]
+
+
+@dataclass(frozen=True, kw_only=True)
+class FindingRule(Rule[RuleRun]):
+    """A findings rule: ``condition`` turns a story's counts into tests of its ``kind``."""
+
+    kind: FindingKind
+
+    def run(self, data: StoryData, store: Store | None) -> list[RuleTest]:
+        return self.condition(data, store)
+
+
+E = Evidence
+_FACTS = (E.ARTICLES, E.FACT_HITS, E.LANGUAGES, E.OBSERVED)
+_SILENCE = (E.ARTICLES, E.EXPOSURE, E.EVENTS, E.DAYS, E.OBSERVED)
+
+TABLE: RuleTable[FindingRule] = RuleTable("findings", RULES_VERSION, (
+    FindingRule(
+        id="omission.outlet", kind=FindingKind.OMISSION,
+        description="an outlet's share of story articles stating a fact, against its reference "
+        "outlets' (one-sided Fisher's exact mid-p; beta-binomial when the reference outlets "
+        "differ)", thresholds=omissions.OUTLET_RULE_THRESHOLDS, evidence=_FACTS,
+        condition=lambda d, c: omissions.outlet_tests(d)),
+    FindingRule(
+        id="omission.group", kind=FindingKind.OMISSION,
+        description="a group's share stating a fact against the other outlets' (Fisher's "
+        "exact mid-p, or a dispersion-corrected z-test)",
+        thresholds=omissions.GROUP_RULE_THRESHOLDS, evidence=_FACTS,
+        condition=lambda d, c: omissions.group_tests(d)),
+    FindingRule(
+        id="silence.event_group", kind=FindingKind.SILENCE,
+        description="story attention of the outlets an event names, before and after it, "
+        "against the others (exact difference in differences)",
+        thresholds=silences.EVENT_RULE_THRESHOLDS, evidence=_SILENCE,
+        condition=lambda d, c: silences.event_tests(d, "group")),
+    FindingRule(
+        id="silence.event_outlet", kind=FindingKind.SILENCE,
+        description="the same for each outlet the event names, against the outlets it does "
+        "not name", thresholds=silences.EVENT_RULE_THRESHOLDS, evidence=_SILENCE,
+        condition=lambda d, c: silences.event_tests(d, "outlet")),
+    FindingRule(
+        id="silence.change_point", kind=FindingKind.SILENCE,
+        description="a group's share of the story's articles changing on one day, no event "
+        "needed (binomial likelihood ratio, Bonferroni over the days tried)",
+        thresholds=silences.CHANGE_RULE_THRESHOLDS, evidence=_SILENCE,
+        condition=lambda d, c: silences.change_point_tests(d)),
+    FindingRule(
+        id="framing.log_odds", kind=FindingKind.FRAMING,
+        description="words a group uses for the story more than the others on the same days "
+        "(exact stratified Mantel-Haenszel test per word, outlets' dispersion; log-odds with "
+        "an informative Dirichlet prior; Simes per group)",
+        thresholds=framing.RULE_THRESHOLDS, evidence=(E.ARTICLES, E.DAYS, E.WORDS),
+        condition=lambda d, c: framing.framing_tests(d, c)),
+), thresholds=(
+    Threshold("q_max", Q_MAX, "false discovery rate across one run's tests: 1 in 20 findings "
+              "may be chance"),
+    Threshold("min_observed_share", MIN_OBSERVED_SHARE, "a subject observed on less of the "
+              "story's window is not tested: the articles of the days missed are unknown"),
+))
+RULES: tuple[FindingRule, ...] = TABLE.rules
 
 
 @dataclass
@@ -151,7 +203,7 @@ def coverage_gate(data: StoryData, tests: list[RuleTest]) -> None:
 
 
 def evaluate(data: StoryData, store: Store | None = None,
-             rules: tuple[Rule, ...] = RULES) -> RunResult:
+             rules: tuple[FindingRule, ...] = RULES) -> RunResult:
     """All rules on one story's counts; the findings are not stored (see ``run_story``)."""
     tests: list[RuleTest] = []
     if not data.articles:

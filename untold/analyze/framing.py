@@ -85,11 +85,12 @@ from untold.analyze.framing_stats import PRIOR_ARTICLES, WordStats, log_odds, wo
 from untold.analyze.omissions import group_partitions
 from untold.analyze.stats import benjamini_hochberg, simes
 from untold.analyze.wording import chance, pct
+from untold.models.rules import Threshold
 from untold.store.base import Store
 from untold.text.textindex import index_text, tokenize
 from untold.timeutil import to_iso
 
-__all__ = ["STOP_WORDS", "WORDS_KEY", "framing_tests", "load_words", "log_odds", "word_tests"]
+__all__ = ["WORDS_KEY", "framing_tests", "load_words", "log_odds", "word_tests"]
 
 METHOD = "framing-2"  # recorded in each test's detail: day strata, exact CMH, dispersion
 WORDS_KEY = "framing_words"  # StoryData.cache key: article id -> (language, stems)
@@ -108,11 +109,29 @@ BOILERPLATE_MIN = 10  # fewer of them cannot tell a template word from a common 
 BOILERPLATE_SHARE = 0.9  # a word in this share of them is the site's template ("views: 312")
 Q_TERMS = 0.05  # false discovery rate for the words within a split (and Tarone's level)
 
-THRESHOLDS = {"prior_articles": PRIOR_ARTICLES, "min_framing_outlets": MIN_FRAMING_OUTLETS,
-              "min_outlet_articles": MIN_OUTLET_ARTICLES, "min_term_outlets": MIN_TERM_OUTLETS,
-              "min_framing_articles": MIN_FRAMING_ARTICLES, "min_share_diff": MIN_SHARE_DIFF,
-              "min_share_ratio": MIN_SHARE_RATIO, "q_terms": Q_TERMS,
-              "boilerplate_share": BOILERPLATE_SHARE}
+# The rule's thresholds with why (the rule table's records); the dict is what each
+# test and finding stores.
+RULE_THRESHOLDS = (
+    Threshold("prior_articles", PRIOR_ARTICLES,
+              "pseudo-articles of the background share added to each side (the prior)"),
+    Threshold("min_framing_outlets", MIN_FRAMING_OUTLETS,
+              "per side: one outlet's \"group\" is its house style"),
+    Threshold("min_outlet_articles", MIN_OUTLET_ARTICLES,
+              "an outlet counts towards a side with this many comparable articles"),
+    Threshold("min_term_outlets", MIN_TERM_OUTLETS,
+              "outlets of the favouring side using a word more than the other side"),
+    Threshold("min_framing_articles", MIN_FRAMING_ARTICLES,
+              "per side, on shared days: fewer cannot show a choice of words"),
+    Threshold("min_share_diff", MIN_SHARE_DIFF,
+              "same-day shares 10 points apart: less is a word here and there"),
+    Threshold("min_share_ratio", MIN_SHARE_RATIO,
+              "and one side uses (or leaves out) the word twice as often"),
+    Threshold("q_terms", Q_TERMS,
+              "false discovery rate for the words within a split (and Tarone's level)"),
+    Threshold("boilerplate_share", BOILERPLATE_SHARE,
+              "a word in this share of an outlet's other articles is its template"),
+)
+THRESHOLDS = {t.name: t.value for t in RULE_THRESHOLDS}
 
 _STOP_RAW = {
     "ru": "и в во не что он на я с со как а то все она так его но да ты к у же вы за бы по "
@@ -139,9 +158,6 @@ _STOP_RAW = {
 @cache
 def _stop_stems() -> frozenset[str]:
     return frozenset(s for words in _STOP_RAW.values() for s in index_text(words).split())
-
-
-STOP_WORDS = _STOP_RAW  # per language, as written (stems are derived on use)
 
 
 @dataclass(frozen=True)

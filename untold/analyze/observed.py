@@ -45,6 +45,7 @@ from untold.analyze.reachability import (
     unreachable_periods,
 )
 from untold.analyze.wording import pct
+from untold.store.base import ReachabilityStore, Store
 from untold.timeutil import to_iso
 
 __all__ = ["MAX_UNFETCHED_SHARE", "MIN_OBSERVED_SHARE", "REACH_MARGIN", "Coverage",
@@ -295,29 +296,26 @@ def observed_days(spans: Sequence[tuple[str, str]], window: Sequence[str],
     return frozenset(out)
 
 
-def load_coverage(store: Any, outlet_ids: Sequence[str], start: datetime, end: datetime,
-                  days: Sequence[str], events: Iterable[tuple[str, datetime]]
-                  ) -> Coverage | None:
+def load_coverage(store: Store, outlet_ids: Sequence[str], start: datetime, end: datetime,
+                  days: Sequence[str], events: Iterable[tuple[str, datetime]]) -> Coverage:
     """Coverage of ``outlet_ids`` in ``[start, end)``; ``events`` are (id, time) of the
-    events in the window. None from a store that records no listings."""
-    if not hasattr(store, "listing_spans"):
-        return None
+    events in the window."""
     with store.reading("reading which days were observed failed", source=False):
         return _load(store, outlet_ids, start, end, days, events)
 
 
-def load_reach_periods(store: Any, outlet_ids: Sequence[str], start: datetime,
+def load_reach_periods(store: ReachabilityStore, outlet_ids: Sequence[str], start: datetime,
                        end: datetime) -> list[ReachPeriod]:
     """The blocked/down periods of ``outlet_ids`` around ``[start, end)``, from the
-    measurements within ``REACH_MARGIN`` of it ([] from a store without them)."""
-    if not hasattr(store, "reach_rows") or not outlet_ids:
+    measurements within ``REACH_MARGIN`` of it ([] for no outlets)."""
+    if not outlet_ids:
         return []
     rows = store.reach_rows(list(outlet_ids), to_iso(start - REACH_MARGIN) or "",
                             to_iso(end + REACH_MARGIN) or "")
     return unreachable_periods(rows)
 
 
-def _load(store: Any, outlet_ids: Sequence[str], start: datetime, end: datetime,
+def _load(store: Store, outlet_ids: Sequence[str], start: datetime, end: datetime,
           days: Sequence[str], events: Iterable[tuple[str, datetime]]) -> Coverage:
     s, e = to_iso(start) or "", to_iso(end) or ""
     periods = load_reach_periods(store, outlet_ids, start, end)

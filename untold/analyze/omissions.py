@@ -36,6 +36,7 @@ from untold.analyze.stats import (
     wilson,
 )
 from untold.analyze.wording import chance, pct
+from untold.models.rules import Threshold
 from untold.text.scripts import language_list, language_names
 
 __all__ = ["group_partitions", "group_tests", "outlet_tests"]
@@ -50,12 +51,29 @@ MIN_GROUP_OUTLETS = 2  # per side: one outlet against the rest is the outlet rul
 MIN_GROUP_DIFF = 0.2  # 20 points: smaller gaps between groups are editorial noise
 MAX_EVIDENCE = 50  # articles attached to one finding
 
-OUTLET_THRESHOLDS = {
-    "min_outlet_articles": MIN_OUTLET_ARTICLES, "min_reference_articles": MIN_REFERENCE_ARTICLES,
-    "min_reference_outlets": MIN_REFERENCE_OUTLETS,
-    "min_reference_rate": MIN_REFERENCE_RATE, "max_share_of_reference": MAX_SHARE_OF_REFERENCE}
-GROUP_THRESHOLDS = {"min_group_articles": MIN_GROUP_ARTICLES,
-                    "min_group_outlets": MIN_GROUP_OUTLETS, "min_group_diff": MIN_GROUP_DIFF}
+# Each rule's thresholds with why (the rule table's records); the dicts are what each
+# test and finding stores.
+OUTLET_RULE_THRESHOLDS = (
+    Threshold("min_outlet_articles", MIN_OUTLET_ARTICLES,
+              "1-4 story articles without a fact are not evidence of leaving it out"),
+    Threshold("min_reference_articles", MIN_REFERENCE_ARTICLES,
+              "a rate from fewer articles is too uncertain to compare against"),
+    Threshold("min_reference_outlets", MIN_REFERENCE_OUTLETS,
+              "the rate of one or two outlets is their house style, not a norm"),
+    Threshold("min_reference_rate", MIN_REFERENCE_RATE,
+              "omission means leaving out what most others state"),
+    Threshold("max_share_of_reference", MAX_SHARE_OF_REFERENCE,
+              "the outlet states it at most half as often as the others"),
+)
+GROUP_RULE_THRESHOLDS = (
+    Threshold("min_group_articles", MIN_GROUP_ARTICLES, "per side of a group comparison"),
+    Threshold("min_group_outlets", MIN_GROUP_OUTLETS,
+              "per side: one outlet against the rest is the outlet rule's job"),
+    Threshold("min_group_diff", MIN_GROUP_DIFF,
+              "20 points: smaller gaps between groups are editorial noise"),
+)
+OUTLET_THRESHOLDS = {t.name: t.value for t in OUTLET_RULE_THRESHOLDS}
+GROUP_THRESHOLDS = {t.name: t.value for t in GROUP_RULE_THRESHOLDS}
 
 
 def _language_clause(data: StoryData, fid: str, left_out: int, name: str = "") -> str:

@@ -104,7 +104,7 @@ def network_label(row: Mapping[str, Any]) -> str:
 
 
 def unreachable_periods(rows: Iterable[Mapping[str, Any]]) -> list[ReachPeriod]:
-    """The blocked and down periods in verdict rows (``SQLiteStore.reachability()``
+    """The blocked and down periods in verdict rows (``Store.reachability()``
     shape), sorted by outlet, start, network, source. Rows without an outlet or a
     readable time are skipped, as are measurements whose state is unknown."""
     series: dict[tuple[str, str, str], list[tuple[datetime, str, str]]] = {}

@@ -47,6 +47,7 @@ from untold.analyze.omissions import _group_named, group_partitions
 from untold.analyze.stats import did_exact
 from untold.analyze.wording import chance, pct
 from untold.config import EventConfig
+from untold.models.rules import Threshold
 from untold.timeutil import to_iso
 
 __all__ = ["change_point_tests", "event_tests", "treated_outlets"]
@@ -61,15 +62,36 @@ EVENT_NEAR_DAYS = 2  # a change this close to an event is taken as the event's e
 PRE_TREND_ALPHA = 0.05  # an earlier drop must be significant on its own to veto an event
 MAX_EVIDENCE = 50
 
-EVENT_THRESHOLDS = {"min_before_articles": MIN_BEFORE_ARTICLES,
-                    "min_control_articles": MIN_CONTROL_ARTICLES,
-                    "max_silence_ratio": MAX_SILENCE_RATIO,
-                    "event_near_days": EVENT_NEAR_DAYS, "pre_trend_alpha": PRE_TREND_ALPHA,
-                    "min_observed_share": MIN_OBSERVED_SHARE}
-CHANGE_THRESHOLDS = {"min_change_articles": MIN_CHANGE_ARTICLES,
-                     "min_segment_days": MIN_SEGMENT_DAYS,
-                     "min_change_factor": MIN_CHANGE_FACTOR, "event_near_days": EVENT_NEAR_DAYS,
-                     "min_observed_share": MIN_OBSERVED_SHARE}
+# Each rule's thresholds with why (the rule table's records); the dicts are what each
+# test and finding stores.
+_NEAR = Threshold("event_near_days", EVENT_NEAR_DAYS,
+                  "a change this close to an event is taken as the event's effect")
+_OBSERVED = Threshold("min_observed_share", MIN_OBSERVED_SHARE,
+                      "days not observed (not collected, blocked or down) are not silence")
+EVENT_RULE_THRESHOLDS = (
+    Threshold("min_before_articles", MIN_BEFORE_ARTICLES,
+              "story articles before the event: fewer cannot show a drop"),
+    Threshold("min_control_articles", MIN_CONTROL_ARTICLES,
+              "the control's trend must be measured, not guessed"),
+    Threshold("max_silence_ratio", MAX_SILENCE_RATIO,
+              "a silence: at most half the attention the control trend predicts"),
+    _NEAR,
+    Threshold("pre_trend_alpha", PRE_TREND_ALPHA,
+              "an earlier drop must be significant on its own to veto an event"),
+    _OBSERVED,
+)
+CHANGE_RULE_THRESHOLDS = (
+    Threshold("min_change_articles", MIN_CHANGE_ARTICLES,
+              "story articles in the series: fewer cannot locate a change"),
+    Threshold("min_segment_days", MIN_SEGMENT_DAYS,
+              "days with story articles on each side of a change point"),
+    Threshold("min_change_factor", MIN_CHANGE_FACTOR,
+              "share must halve or double: smaller moves are daily noise"),
+    _NEAR,
+    _OBSERVED,
+)
+EVENT_THRESHOLDS = {t.name: t.value for t in EVENT_RULE_THRESHOLDS}
+CHANGE_THRESHOLDS = {t.name: t.value for t in CHANGE_RULE_THRESHOLDS}
 
 
 def treated_outlets(data: StoryData, ev: EventConfig) -> set[str]:

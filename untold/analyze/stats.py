@@ -17,6 +17,9 @@ import numpy as np
 from scipy import stats as st
 from scipy.special import betaln, chdtrc, gammaln
 
+# the package's one Wilson interval, re-exported: the rules import it from here
+from untold.analyze.intervals import wilson
+
 __all__ = [
     "DiD",
     "benjamini_hochberg",
@@ -26,28 +29,15 @@ __all__ = [
     "fisher_exact",
     "fisher_lower",
     "newcombe_diff",
-    "normal_sf",
     "rate_ratio",
     "reference_spread",
     "simes",
     "wilson",
 ]
 
-Z95 = 1.959963984540054  # two-sided 95 % normal quantile: every interval here is 95 %
 # Outlets' spread is modelled only when a chi-square test finds it: estimating it from
 # noise would widen every reference and make omission tests needlessly conservative.
 HETEROGENEITY_LEVEL = 0.05
-
-
-def wilson(k: int, n: int, z: float = Z95) -> tuple[float, float]:
-    """Wilson score interval for k successes in n trials ((0, 1) when n == 0)."""
-    if n <= 0:
-        return 0.0, 1.0
-    p = k / n
-    den = 1 + z * z / n
-    mid = (p + z * z / (2 * n)) / den
-    half = z * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / den
-    return max(0.0, mid - half), min(1.0, mid + half)
 
 
 def newcombe_diff(k1: int, n1: int, k2: int, n2: int) -> tuple[float, float, float]:
@@ -158,10 +148,6 @@ def beta_binom_lower_tail(k: int, n: int, a: float, b: float, *, mid_p: bool = T
 def _bb_pmf(x: np.ndarray, n: int, a: float, b: float) -> np.ndarray:
     log_c = gammaln(n + 1) - gammaln(x + 1) - gammaln(n - x + 1)
     return np.asarray(np.exp(log_c + betaln(x + a, n - x + b) - betaln(a, b)))
-
-
-def normal_sf(z: float) -> float:
-    return float(st.norm.sf(z))
 
 
 def rate_ratio(k1: int, e1: float, k0: int, e0: float) -> tuple[float, float, float, float]:

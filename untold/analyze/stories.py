@@ -7,7 +7,7 @@ Stages (one read snapshot of the archive):
      one place the full-text index is asked; with each its order key ``k`` (a
      day-only date at the end of its day in the outlet's zone: it never wins a
      first report against a timed article of that day), its earliest possible
-     instant ``lo`` and its precision ``p`` (``untold.store.sqlite_stories``);
+     instant ``lo`` and its precision ``p`` (``untold.store.sqlite.stories``);
   3. count over those matches and the archive for attention
      (:mod:`.attention`) and coverage (:mod:`.coverage`, with each outlet's
      reachability: its blocking verdicts around the window); pick samples;
@@ -120,10 +120,10 @@ def _reach(store: Store, ids: list[str], start: datetime,
            end: datetime) -> dict[str, ReachSummary]:
     """Each outlet's reachability in the window, from the verdicts of the measurements
     within ``REACH_MARGIN`` of it (a period's bounds depend on its neighbours)."""
-    read = getattr(store, "reach_rows", None)
-    if read is None or not ids:
+    if not ids:
         return {}
-    rows = read(ids, to_iso(start - REACH_MARGIN) or "", to_iso(end + REACH_MARGIN) or "")
+    rows = store.reach_rows(ids, to_iso(start - REACH_MARGIN) or "",
+                            to_iso(end + REACH_MARGIN) or "")
     return reach_summaries(rows, unreachable_periods(rows), ids, start, end)
 
 

@@ -32,26 +32,19 @@ from untold.analyze.results import (
     SampleArticle,
     StoryResult,
 )
+from untold.analyze.story_rules import STORIES_RULES_VERSION
 from untold.errors import StoreError
-from untold.store.base import Store
-from untold.store.sqlite_analysis import AnalysisMixin, ObservationRecord
+from untold.models import ObservationRecord
+from untold.store.base import AnalysisStore
 
 __all__ = ["RUN_KIND", "STORIES_RULES_VERSION", "load_story_result", "save_story_result"]
 
 RUN_KIND = "stories"
-# Bumped when what a story's counts mean changes (window, reprint or status rules).
-# stories-2: reachability (blocking verdicts) in coverage rows and their status
-STORIES_RULES_VERSION = "stories-2"
+# STORIES_RULES_VERSION (the stories rule table's, untold.analyze.story_rules) is stored
+# with each run: bumped when what a story's counts mean changes.
 
 
 _LINE_FIELDS = ("bucket", "matching", "total", "share", "ci_low", "ci_high")
-
-
-def _analysis(store: Store) -> AnalysisMixin:
-    if not isinstance(store, AnalysisMixin):
-        raise StoreError(f"the '{store.backend}' backend cannot store analyses",
-                         hint="use an SQLite archive")
-    return store
 
 
 def _records(r: StoryResult) -> list[ObservationRecord]:
@@ -76,16 +69,15 @@ def _records(r: StoryResult) -> list[ObservationRecord]:
     return recs
 
 
-def save_story_result(store: Store, result: StoryResult) -> StoryResult:
+def save_story_result(store: AnalysisStore, result: StoryResult) -> StoryResult:
     """Store ``result`` as a finished run; return it with its ``run_id``."""
-    st = _analysis(store)
-    run = st.start_analysis(RUN_KIND, story_id=result.story_id,
-                            rules_version=STORIES_RULES_VERSION,
-                            params={"query": result.query, "bucket": result.bucket,
-                                    "window_start": result.window_start,
-                                    "window_end": result.window_end})
-    st.add_observations(run, result.story_id, _records(result))
-    st.finish_analysis(run)
+    run = store.start_analysis(RUN_KIND, story_id=result.story_id,
+                               rules_version=STORIES_RULES_VERSION,
+                               params={"query": result.query, "bucket": result.bucket,
+                                       "window_start": result.window_start,
+                                       "window_end": result.window_end})
+    store.add_observations(run, result.story_id, _records(result))
+    store.finish_analysis(run)
     return replace(result, run_id=run)
 
 
@@ -93,10 +85,9 @@ def _sample(v: dict[str, Any]) -> SampleArticle:
     return SampleArticle(**v)
 
 
-def load_story_result(store: Store, story_id: str) -> StoryResult | None:
+def load_story_result(store: AnalysisStore, story_id: str) -> StoryResult | None:
     """The story's latest stored result (None when it was never analysed)."""
-    st = _analysis(store)
-    run = st.latest_analysis(RUN_KIND, story_id)
+    run = store.latest_analysis(RUN_KIND, story_id)
     if run is None:
         return None
     head: dict[str, Any] | None = None
@@ -104,7 +95,7 @@ def load_story_result(store: Store, story_id: str) -> StoryResult | None:
     coverage: list[CoverageRow] = []
     reprints: list[ReprintLink] = []
     samples: list[SampleArticle] = []
-    for o in st.observations(run):
+    for o in store.observations(run):
         v = o.value
         if o.kind == "story":
             head = v

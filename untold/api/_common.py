@@ -9,34 +9,27 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, cast
 
 from untold.config import Study, load_study
 from untold.errors import ConfigError, StoreError, UntoldError
+from untold.query import compile_query
 from untold.store import Store, open_store
 
-if TYPE_CHECKING:
-    from untold.store.sqlite import SQLiteStore
-
 __all__ = ["StudyLike", "check_format", "check_outlets", "load", "open_archive",
-           "open_sqlite", "require_archive"]
+           "require_archive"]
 
 StudyLike = str | Path | Study
 
 
 def load(study: StudyLike) -> Study:
-    """The study itself: a loaded :class:`Study` as it is, a path read and checked."""
-    return study if isinstance(study, Study) else load_study(study)
+    """The study itself: a loaded :class:`Study` as it is, a path read and checked
+    (every story's query and facts included, before any work)."""
+    return study if isinstance(study, Study) else load_study(study, check_query=compile_query)
 
 
 def open_archive(study: StudyLike, *, readonly: bool = False) -> Store:
     """The study's archive; created (and migrated) on first write."""
     return open_store(load(study).db_path, readonly=readonly)
-
-
-def open_sqlite(study: StudyLike, *, readonly: bool = False) -> SQLiteStore:
-    """The archive with the SQLite backend's area tables (analysis, edits, reachability)."""
-    return cast("SQLiteStore", open_archive(study, readonly=readonly))
 
 
 def require_archive(st: Study, hint: str) -> None:

@@ -12,13 +12,13 @@ from pathlib import Path
 from typing import Any
 
 from untold.api._archive import collect
+from untold.api._common import load
 from untold.api._edits import analyze_edits, revisit
 from untold.api._findings import compute_findings, findings
 from untold.api._ooni import install_fingerprints, ooni_import
 from untold.api._probe import ProbeOptions, probe, start_probe_helper
 from untold.api._report import report
 from untold.api._stories import analyze
-from untold.config import load_study
 
 __all__ = ["demo"]
 
@@ -71,7 +71,7 @@ def demo(dest: str | Path = "untold-demo", *, scale: float = 1.0,
             truth["blocking"] = blocking_truth(server.dns_block_method)
             paths["ground_truth"].write_text(json.dumps(truth, ensure_ascii=False, indent=1),
                                              encoding="utf-8")
-        st = load_study(paths["study"])
+        st = load(paths["study"])
         # the example censor's block page, as a study carries the fingerprints of the
         # block pages of the networks it measures
         fp_file = dest / "ooni" / "example-blockpage.csv"

@@ -18,7 +18,6 @@ from untold.api._common import (
     check_outlets,
     load,
     open_archive,
-    open_sqlite,
     require_archive,
 )
 from untold.errors import ConfigError, UntoldError
@@ -92,7 +91,7 @@ def analyze_edits(study: StudyLike, *, stories: Sequence[str] = ()) -> list[Stor
 def edit_events(study: StudyLike, *, kind: str | None = None) -> list[dict[str, Any]]:
     """Every edit, deletion and restoration the revisits saw, oldest first."""
     st = load(study)
-    store = open_sqlite(st, readonly=True)
+    store = open_archive(st, readonly=True)
     try:
         rows = []
         for e in store.edit_events(kind=kind):
@@ -113,7 +112,7 @@ def article_diff(study: StudyLike, article_id: int, *, old: int | None = None,
     from untold.analyze.diff import diff_text
 
     st = load(study)
-    store = open_sqlite(st, readonly=True)
+    store = open_archive(st, readonly=True)
     try:
         versions = store.versions(article_id)
     finally:

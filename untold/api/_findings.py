@@ -18,12 +18,11 @@ from untold.api._common import (
     check_format,
     load,
     open_archive,
-    open_sqlite,
     require_archive,
 )
 from untold.config import Study
 from untold.errors import ConfigError
-from untold.store.sqlite_analysis import FindingRecord
+from untold.models import FindingRecord
 from untold.text.spreadsheet import SafeDictWriter
 
 __all__ = ["FINDING_FIELDS", "TEST_FIELDS", "WHY_CODES", "compute_findings", "finding_row",
@@ -119,7 +118,7 @@ def findings(study: StudyLike, *, story_ids: Sequence[str] | None = None,
     st = load(study)
     stories = _stories(st, story_ids)
     require_archive(st, "run 'untold collect' or 'untold import' first")
-    store = open_sqlite(st)  # the SQLite backend: analysis tables
+    store = open_archive(st)
     try:
         runs: list[int] = []
         todo = []
@@ -173,7 +172,7 @@ def finding_tests(study: StudyLike, *, story_ids: Sequence[str] | None = None,
     st = load(study)
     stories = _stories(st, story_ids)
     require_archive(st, "run 'untold collect' or 'untold import' first")
-    store = open_sqlite(st, readonly=True)
+    store = open_archive(st, readonly=True)
     try:
         rows: list[dict[str, Any]] = []
         for s in stories:

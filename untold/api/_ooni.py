@@ -13,7 +13,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from untold.api._common import StudyLike, load, open_sqlite, require_archive
+from untold.api._common import StudyLike, load, open_archive, require_archive
 from untold.errors import InputError
 
 if TYPE_CHECKING:
@@ -134,7 +134,7 @@ def ooni_import(study: StudyLike, files: Sequence[Path], *,
     st = load(study)
     fp = load_fingerprints(st)
     stats = OoniImportStats()
-    store = open_sqlite(st)  # the archive with its reachability tables
+    store = open_archive(st)
     try:
         store.sync_outlets(st.outlets)
         for f in files:
@@ -172,7 +172,7 @@ def rescore_study(study: StudyLike) -> dict[str, Any]:
     require_archive(st, "run 'untold ooni import' first")
     fp = load_fingerprints(st)
     classes: dict[str, int] = {}
-    store = open_sqlite(st)
+    store = open_archive(st)
     try:
         batch: list[tuple[int, Any]] = []
         # iter_measurements reads in pages, so writing between pages is safe

@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-from untold.api._common import StudyLike, check_outlets, load, open_sqlite
+from untold.api._common import StudyLike, check_outlets, load, open_archive
 from untold.api._ooni import load_fingerprints
 from untold.config import Study
 from untold.errors import ProbeError
@@ -47,7 +47,7 @@ def probe_targets(study: StudyLike, *, articles_per_outlet: int = ARTICLES_PER_O
     check_outlets(st, outlets)
     rng = random.Random(seed)
     out: list[tuple[str, str]] = []
-    store = open_sqlite(st, readonly=True) if st.db_path.exists() else None
+    store = open_archive(st, readonly=True) if st.db_path.exists() else None
     try:
         for o in chosen:
             out.append((o.home_url, o.id))
@@ -114,7 +114,7 @@ def _outlet_of(st: Study | None, url: str) -> str | None:
 def _store(st: Study, rows: list[dict[str, Any]], opts: ProbeOptions) -> None:
     from untold.timeutil import to_iso
 
-    store = open_sqlite(st)
+    store = open_archive(st)
     try:
         store.sync_outlets(st.outlets)
         for r in rows:

@@ -7,11 +7,12 @@ from pathlib import Path
 from typing import Any
 
 from untold.analyze.results import EventMark, StoryResult
-from untold.api._common import StudyLike, load, open_sqlite, require_archive
+from untold.api._common import StudyLike, load, open_archive, require_archive
 from untold.api._edits import edits_report_section
 from untold.api._stories import analyze, story_results
 from untold.config import Study
 from untold.errors import UntoldError
+from untold.store.base import CoverageStore
 from untold.timeutil import now_utc, to_iso
 
 __all__ = ["report", "report_context"]
@@ -43,7 +44,8 @@ def _edits(st: Study, files_dir: Path, report_name: str,
     return [(title, fragment)]
 
 
-def _outlet_output(store: Any, reach: Sequence[dict[str, Any]]) -> dict[str, dict[str, int]]:
+def _outlet_output(store: CoverageStore,
+                   reach: Sequence[dict[str, Any]]) -> dict[str, dict[str, int]]:
     """Articles per UTC day of every measured outlet over the reachability section's time
     axis (its output lane: what the archive holds while an outlet was blocked)."""
     from untold.report.sections_reach import reach_span
@@ -75,7 +77,7 @@ def report_context(study: StudyLike, out: Path, *, analyze_missing: bool = True,
     problems: list[str] = []
     say("edits")
     extras = _edits(st, files_dir, out.name, problems) + list(extra_sections)
-    store = open_sqlite(st, readonly=True)
+    store = open_archive(st, readonly=True)
     try:
         version = store.schema_version()
         say("findings")

@@ -78,7 +78,8 @@ from untold.collect.extractjob import worker_pool
 from untold.collect.warcregistry import file_sha256
 from untold.collect.warcwriter import verify_warc_file, warc_path
 from untold.errors import WarcError
-from untold.store.base import CaptureLocation, CaptureRange, Store, WarcFileEntry
+from untold.models import CaptureLocation, CaptureRange, WarcFileEntry
+from untold.store.base import Store
 from untold.timeutil import to_iso
 
 __all__ = ["DEEP", "FULL", "KIND_LABELS", "MODES", "QUICK", "CheckReport", "OutletProblems",

@@ -38,7 +38,7 @@ from untold.collect.decoding import READ_MAX_DECODED, BodyDecoder, inflate_steps
 from untold.collect.warcimport_read import MAX_PAYLOAD_BYTES
 from untold.collect.warcimport_work import MAX_DECODED_BYTES, decode_payload
 from untold.errors import InputError
-from untold.store.base import CaptureLocation
+from untold.models import CaptureLocation
 
 __all__ = ["ALTERED", "MISSING_FILE", "MISSING_RECORD", "Problem", "check_record"]
 

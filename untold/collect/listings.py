@@ -20,8 +20,7 @@ from collections.abc import Iterable, Sequence
 from datetime import datetime, timedelta
 from email.utils import parsedate_to_datetime
 
-from untold.models import FetchResult
-from untold.store.base import ListingObservation
+from untold.models import FetchResult, ListingObservation
 
 __all__ = ["FEED_UNREADABLE", "SITEMAP_UNREADABLE", "failure_of", "listing_time", "observe",
            "sitemap_walk_state"]

@@ -19,7 +19,7 @@ Stages, per run:
 
 Nothing is fetched twice: a URL leaves ``new`` only with its capture stored.
 A failure is recorded as a capture with its failure string; failed URLs are
-tried again by a later run, at most ``store.sqlite.MAX_FETCH_ATTEMPTS`` times.
+tried again by a later run, at most ``store.sqlite.store.MAX_FETCH_ATTEMPTS`` times.
 """
 
 from __future__ import annotations
@@ -45,8 +45,15 @@ from untold.config import Study
 from untold.errors import FeedError, SitemapError, UntoldError
 from untold.extract.dates import with_listing
 from untold.extract.titles import refresh_outlet_titles
-from untold.models import CaptureRecord, FetchResult, Outlet
-from untold.store.base import FrontierEntry, ListingObservation, NewArticle, Store
+from untold.models import (
+    CaptureRecord,
+    FetchResult,
+    FrontierEntry,
+    ListingObservation,
+    NewArticle,
+    Outlet,
+)
+from untold.store.base import Store
 from untold.timeutil import TIME, Stamp, from_iso, listing_stamp, outlet_timezone, zone
 
 __all__ = ["CollectStats", "collect"]

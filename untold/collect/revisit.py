@@ -34,7 +34,7 @@ import os
 import sys
 from collections.abc import Callable, Sequence
 from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
-from dataclasses import dataclass, field, replace
+from dataclasses import replace
 from datetime import datetime, timedelta
 from typing import Any
 from urllib.parse import urlsplit
@@ -42,16 +42,19 @@ from urllib.parse import urlsplit
 import httpx
 
 from untold.collect import revisit_classify as R
+from untold.collect import revisit_sites
 from untold.collect.aio import all_or_first_error, cleanup
 from untold.collect.extractjob import ExtractJob, run_extract_job, worker_pool
 from untold.collect.fetcher import Fetcher, SiteCheck, site_matcher
+from untold.collect.revisit_listings import check_listings
+from untold.collect.revisit_pass import Clock, RevisitStats, capture_record
 from untold.collect.runlock import RunLock
 from untold.collect.warcwriter import WarcWriter
 from untold.config import Study, parse_duration
 from untold.extract.decoding import decode_html
 from untold.extract.titles import outlet_title_stripper
-from untold.models import CaptureRecord, FetchResult, Outlet
-from untold.store.sqlite_edits import CheckRecord, EditEvent, Tracked
+from untold.models import CheckRecord, EditEvent, FetchResult, Outlet, Tracked
+from untold.store.base import Store
 from untold.text.noise import mask_text, masked_hash, shingles
 from untold.timeutil import from_iso, now_utc, to_iso
 
@@ -61,35 +64,6 @@ CONCURRENCY = 64  # checks in flight; the fetcher's per-host limits still apply
 PLAN_BATCH = 5000  # due articles loaded at a time
 POOL_MIN_DUE = 200  # fewer due articles: extract in a thread, as starting worker
 # processes (each loads the extractor and language models, ~2-3 s) costs more than it saves
-
-Clock = Callable[[], datetime]
-
-
-@dataclass
-class RevisitStats:
-    enrolled: int = 0
-    due: int = 0
-    checked: int = 0
-    outcomes: dict[str, int] = field(default_factory=dict)
-    versions: int = 0
-    deletions: int = 0
-    restorations: int = 0
-    failures: dict[str, int] = field(default_factory=dict)
-    bytes: int = 0
-    stopped: bool = False
-
-    def as_dict(self) -> dict[str, object]:
-        return dict(self.__dict__)
-
-
-def capture_record(res: FetchResult, outlet_id: str, kind: str) -> CaptureRecord:
-    return CaptureRecord(
-        url=res.url, outlet_id=outlet_id, kind=kind, fetched_at=res.fetched_at,
-        status=res.status, failure=res.failure, warc_file=res.warc_file,
-        warc_offset=res.warc_offset, warc_length=res.warc_length, sha256=res.sha256,
-        record_id=res.record_id, warc_sha256=res.warc_sha256,
-        content_type=res.headers.get("content-type", ""), failure_detail=res.failure_detail)
-
 
 def advance(t: Tracked, now: datetime, offsets: Sequence[float]) -> None:
     """Move ``t`` to the first schedule offset after ``now`` (missed ones are skipped)."""
@@ -103,9 +77,10 @@ def advance(t: Tracked, now: datetime, offsets: Sequence[float]) -> None:
 
 
 class Reviser:
-    """One revisit pass over the due articles (also used by ``revisit_listings``)."""
+    """One revisit pass over the due articles (the ``RevisitPass`` that
+    ``revisit_listings`` and ``revisit_sites`` work in)."""
 
-    def __init__(self, study: Study, store: Any, fetcher: Fetcher, clock: Clock,
+    def __init__(self, study: Study, store: Store, fetcher: Fetcher, clock: Clock,
                  stats: RevisitStats) -> None:
         self.study = study
         self.store = store
@@ -155,9 +130,7 @@ class Reviser:
     async def site_pages(self, outlet_id: str, url: str) -> tuple[set[str] | None,
                                                                   set[str] | None]:
         """The site's not-found page and home page, as shingles (``revisit_sites``)."""
-        from untold.collect.revisit_sites import site_pages
-
-        return await site_pages(self, outlet_id, url)
+        return await revisit_sites.site_pages(self, outlet_id, url)
 
     async def check(self, t: Tracked) -> None:
         """Revisit one article and store everything it showed (one transaction)."""
@@ -283,7 +256,7 @@ class Reviser:
         return None
 
 
-async def revisit_async(study: Study, store: Any, *, clock: Clock | None = None,
+async def revisit_async(study: Study, store: Store, *, clock: Clock | None = None,
                         outlets: Sequence[str] = (), limit: int | None = None,
                         transport: httpx.AsyncBaseTransport | None = None,
                         stop: asyncio.Event | None = None,
@@ -302,14 +275,12 @@ async def revisit_async(study: Study, store: Any, *, clock: Clock | None = None,
                                      date_captures=date_captures)
 
 
-async def _revisit_locked(study: Study, store: Any, *, clock: Clock | None,
+async def _revisit_locked(study: Study, store: Store, *, clock: Clock | None,
                           outlets: Sequence[str], limit: int | None,
                           transport: httpx.AsyncBaseTransport | None,
                           stop: asyncio.Event | None,
                           progress: Callable[[RevisitStats, str], None] | None,
                           date_captures: bool = False) -> RevisitStats:
-    from untold.collect.revisit_listings import check_listings
-
     clock = clock or now_utc
     stats = RevisitStats()
     store.sync_outlets(study.outlets)
@@ -363,6 +334,6 @@ async def _revisit_locked(study: Study, store: Any, *, clock: Clock | None,
     return stats
 
 
-def revisit(study: Study, store: Any, **kw: Any) -> RevisitStats:
+def revisit(study: Study, store: Store, **kw: Any) -> RevisitStats:
     """Run one revisit pass (see the module docstring)."""
     return asyncio.run(revisit_async(study, store, **kw))

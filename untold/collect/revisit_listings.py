@@ -15,26 +15,20 @@ restoration. An article already known deleted (404 ...) is left alone.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import TYPE_CHECKING
 
 from untold.collect import feeds, sitemaps
 from untold.collect import revisit_classify as R
+from untold.collect.revisit_pass import RevisitPass, capture_record
 from untold.errors import UntoldError
-from untold.models import Outlet
-from untold.store.sqlite_edits import EditEvent
+from untold.models import EditEvent, Outlet
 from untold.timeutil import to_iso
-
-if TYPE_CHECKING:
-    from untold.collect.revisit import Reviser
 
 __all__ = ["check_listings"]
 
 
-async def _fetch_listing(rev: Reviser, outlet: Outlet, url: str,
+async def _fetch_listing(rev: RevisitPass, outlet: Outlet, url: str,
                          kind: str) -> list[tuple[str, str | None]] | None:
     """The (url, published) entries a listing names now; None when unknown this pass."""
-    from untold.collect.revisit import capture_record
-
     store = rev.store
     etag, last_mod = store.listing_fetch_state(url)
     res = await rev.fetcher.fetch(url, etag=etag, last_modified=last_mod)
@@ -90,7 +84,7 @@ def _older_still_listed(entry: tuple[str, str | None, str, str], current: set[st
     return False
 
 
-async def _one_listing(rev: Reviser, outlet: Outlet, url: str, kind: str) -> None:
+async def _one_listing(rev: RevisitPass, outlet: Outlet, url: str, kind: str) -> None:
     got = await _fetch_listing(rev, outlet, url, kind)
     if got is None:
         return
@@ -123,7 +117,7 @@ async def _one_listing(rev: Reviser, outlet: Outlet, url: str, kind: str) -> Non
             rev.stats.deletions += 1
 
 
-async def check_listings(rev: Reviser, outlets: Sequence[str] = ()) -> None:
+async def check_listings(rev: RevisitPass, outlets: Sequence[str] = ()) -> None:
     """Fetch every listing of the tracked outlets and judge what was dropped."""
     for o in rev.study.outlets:
         if outlets and o.id not in outlets:

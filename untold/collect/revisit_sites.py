@@ -12,15 +12,12 @@ from __future__ import annotations
 import asyncio
 import secrets
 from datetime import timedelta
-from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
 from untold.collect import revisit_classify as R
+from untold.collect.revisit_pass import RevisitPass, capture_record
 from untold.extract.decoding import decode_html
 from untold.timeutil import from_iso, to_iso
-
-if TYPE_CHECKING:
-    from untold.collect.revisit import Reviser
 
 __all__ = ["SITE_PAGE_MAX_AGE", "site_pages"]
 
@@ -30,11 +27,9 @@ SITE_PAGE_MAX_AGE = {  # how long a learned page is trusted before it is request
 }
 
 
-async def site_pages(rev: Reviser, outlet_id: str, url: str) -> tuple[set[str] | None,
+async def site_pages(rev: RevisitPass, outlet_id: str, url: str) -> tuple[set[str] | None,
                                                                     set[str] | None]:
     """The site's not-found page (from a random path) and home page, as shingles."""
-    from untold.collect.revisit import capture_record
-
     home = rev.home_url(outlet_id, url)
     host = (urlsplit(home).hostname or "").lower()
     lock = rev.site_locks.setdefault(host, asyncio.Lock())

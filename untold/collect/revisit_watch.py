@@ -18,11 +18,12 @@ import httpx
 
 from untold.collect.revisit import Clock, RevisitStats, revisit_async
 from untold.config import Study, parse_duration
+from untold.store.base import Store
 
 __all__ = ["watch", "watch_async"]
 
 
-async def watch_async(study: Study, store: Any, *, stop: asyncio.Event,
+async def watch_async(study: Study, store: Store, *, stop: asyncio.Event,
                       interval: float | None = None, passes: int | None = None,
                       collect: bool = True, clock: Clock | None = None,
                       transport: httpx.AsyncBaseTransport | None = None,
@@ -56,7 +57,7 @@ async def watch_async(study: Study, store: Any, *, stop: asyncio.Event,
     return done
 
 
-def watch(study: Study, store: Any, **kw: Any) -> list[RevisitStats]:
+def watch(study: Study, store: Store, **kw: Any) -> list[RevisitStats]:
     """``watch_async`` with SIGINT and SIGTERM setting the stop flag."""
 
     async def main() -> list[RevisitStats]:

@@ -37,7 +37,6 @@ from __future__ import annotations
 
 import hashlib
 import os
-import sqlite3
 import sys
 import time
 from collections import deque
@@ -62,10 +61,10 @@ from untold.collect.warcimport_work import (
 )
 from untold.collect.warcregistry import register_source
 from untold.config import Study
-from untold.errors import StoreError, WarcError
+from untold.errors import ConstraintError, StoreError, WarcError
 from untold.extract.titles import refresh_outlet_titles
-from untold.models import CaptureRecord, Outlet
-from untold.store.base import NewArticle, Store
+from untold.models import CaptureRecord, NewArticle, Outlet
+from untold.store.base import Store
 from untold.timeutil import outlet_timezone
 
 __all__ = ["ImportProgress", "ImportStats", "import_warcs", "record_digest"]
@@ -373,7 +372,7 @@ class _Importer:
         batch, self.batch = self.batch, []
         try:
             outs = self.store.store_import_batch(batch)
-        except sqlite3.IntegrityError:
+        except ConstraintError:
             outs = self._store_one_by_one(batch)
         for (digest, _, art, _), out in zip(batch, outs, strict=True):
             self.open_digests.discard(digest)
@@ -396,7 +395,7 @@ class _Importer:
         for digest, cap, art, outcome in batch:
             try:
                 outs += self.store.store_import_batch([(digest, cap, art, outcome)])
-            except sqlite3.IntegrityError as exc:
+            except ConstraintError as exc:
                 if cap.record_id is None:
                     raise StoreError(f"cannot store imported record: {exc}",
                                      source=f"{cap.warc_file}@{cap.warc_offset}") from exc

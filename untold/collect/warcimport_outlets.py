@@ -11,26 +11,15 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 
-from tld import get_fld
-
 from untold.config import Study
 from untold.models import Outlet
+from untold.net.domains import registrable_domain  # in __all__ too: callers name it here
 
 __all__ = ["OutletMapper", "registrable_domain", "uncurated_outlet"]
 
 HOST_CACHE_MAX = 100_000  # hosts remembered; a crawl of the whole web is cleared, not kept
 UNCURATED_SUFFIX = "-uncurated"  # added when a domain equals a curated outlet's id
 _NOT_ID = re.compile(r"[^a-z0-9_.-]+")
-
-
-def registrable_domain(host: str) -> str:
-    """The domain a registrar sells (public suffix + 1 label); the host itself for
-    IP addresses, ``localhost`` and names under no known suffix."""
-    host = host.lower().rstrip(".")
-    if host.startswith("www."):
-        host = host[4:]
-    fld = get_fld(host, fix_protocol=True, fail_silently=True)
-    return str(fld) if fld else host
 
 
 def _ascii(domain: str) -> str:

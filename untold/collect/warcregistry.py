@@ -27,7 +27,8 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
-from untold.store.base import Store, WarcFileEntry
+from untold.models import WarcFileEntry
+from untold.store.base import Store
 from untold.timeutil import to_iso
 
 __all__ = ["HASH_BLOCK", "SourceFile", "file_sha256", "register_source"]

@@ -32,8 +32,8 @@ from untold.demo.generator import share_flags as _share
 from untold.demo.generator import story_cdf_inverse
 from untold.demo.scenario import DemoOutlet
 from untold.demo.study import bulk_study_toml
-from untold.models import CaptureRecord, ExtractedArticle
-from untold.store.base import NewArticle
+from untold.models import CaptureRecord, ExtractedArticle, NewArticle
+from untold.store.base import ArchiveStore
 
 __all__ = ["BULK_START", "bulk_outlets", "fill_archive"]
 
@@ -104,8 +104,9 @@ class _Bank:
         return r.choice(titles), " ".join(sents[:3]) + "\n\n" + " ".join(sents[3:])
 
 
-def fill_archive(store_or_path: Any, *, n_articles: int, n_outlets: int = 13, days: int = 61,
-                 seed: int = sc.DEFAULT_SEED, patterns: bool = True) -> dict[str, Any]:
+def fill_archive(store_or_path: ArchiveStore | str | Path, *, n_articles: int,
+                 n_outlets: int = 13, days: int = 61, seed: int = sc.DEFAULT_SEED,
+                 patterns: bool = True) -> dict[str, Any]:
     """Write about ``n_articles`` ordinary articles (plus the story's) over ``days``.
 
     ``store_or_path``: an open store, or the path of an ``archive.sqlite`` file.
@@ -117,8 +118,11 @@ def fill_archive(store_or_path: Any, *, n_articles: int, n_outlets: int = 13, da
 
     if n_articles < 0 or n_outlets < 1 or days < 7:
         raise ValueError("need n_articles >= 0, n_outlets >= 1 and days >= 7")
-    own = not hasattr(store_or_path, "add_articles")
-    store = open_store(Path(store_or_path)) if own else store_or_path
+    store: ArchiveStore
+    if own := isinstance(store_or_path, str | Path):
+        store = open_store(store_or_path)
+    else:
+        store = store_or_path
     t0 = time.monotonic()
     try:
         outlets = bulk_outlets(n_outlets)
@@ -212,7 +216,7 @@ def _rows(outlets: list[DemoOutlet], n_articles: int, days: int, seed: int,
         yield row
 
 
-def _write(store: Any, rows: Iterator[_Row], tally: _Tally) -> None:
+def _write(store: ArchiveStore, rows: Iterator[_Row], tally: _Tally) -> None:
     """Captures and articles, BATCH rows per pair of transactions."""
     from untold.extract import minhash_signature, text_hash
 
@@ -226,8 +230,7 @@ def _write(store: Any, rows: Iterator[_Row], tally: _Tally) -> None:
                               warc_file=None, warc_offset=None, warc_length=None, sha256=sha,
                               content_type="text/html; charset=utf-8")
                 for u, r, sha in zip(urls, chunk, shas, strict=True)]
-        with store.transaction() as c:
-            cap_ids = [store._insert_capture(c, cap) for cap in caps]
+        cap_ids = store.add_captures(caps)
         items = [NewArticle(
             article=ExtractedArticle(
                 url=u, canonical_url=u, title=r.title, text=r.text, author=None,

@@ -23,12 +23,13 @@ import re
 from dataclasses import dataclass
 from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
 
+from untold.net.domains import registrable_domain
+
 __all__ = [
     "CANONICAL_SCAN_CHARS",
     "CanonicalUrl",
     "find_canonical",
     "normalize_url",
-    "registrable_domain",
     "same_site",
 ]
 
@@ -83,17 +84,6 @@ def _declared(page: str) -> tuple[list[tuple[str, str]], str | None]:
     return links[:1] + ogs[:1], base
 
 
-def registrable_domain(url: str) -> str | None:
-    """The registrable domain (``bbc.co.uk`` for ``news.bbc.co.uk``), or None for
-    hosts without a public suffix (IP addresses, ``localhost``)."""
-    from courlan import extract_domain  # imported here: only needed with a URL in hand
-
-    try:
-        return extract_domain(url, fast=False)
-    except ValueError:
-        return None
-
-
 def _host(url: str) -> str:
     try:
         return (urlsplit(url).hostname or "").lower()
@@ -103,12 +93,9 @@ def _host(url: str) -> str:
 
 def same_site(url: str, reference: str) -> bool:
     """Whether two URLs are on the same site: same registrable domain, or the
-    same host where there is no registrable domain (IPs, localhost)."""
-    a, b = registrable_domain(url), registrable_domain(reference)
-    if a and b:
-        return a.lower() == b.lower()
-    host = _host(url)
-    return bool(host) and host == _host(reference)
+    same host where there is none (IPs, localhost; ``net.domains``)."""
+    a, b = _host(url), _host(reference)
+    return bool(a) and bool(b) and registrable_domain(a) == registrable_domain(b)
 
 
 def normalize_url(url: str) -> str:

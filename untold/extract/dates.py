@@ -48,8 +48,6 @@ from untold.models import ExtractedArticle
 from untold.timeutil import DAY, TIME, Stamp, local_day, parse_stamp, to_iso
 
 __all__ = [
-    "LISTING_SOURCES",
-    "PAGE_SOURCES",
     "STRUCTURED_SOURCES",
     "DateValue",
     "ListingDate",
@@ -60,8 +58,6 @@ __all__ = [
     "with_listing",
 ]
 
-PAGE_SOURCES = ("jsonld", "meta", "time", "text", "htmldate", "url")
-LISTING_SOURCES = ("feed", "sitemap")
 # What the page states as data about itself, as opposed to what a heuristic read off it.
 STRUCTURED_SOURCES = frozenset({"jsonld", "meta", "time"})
 

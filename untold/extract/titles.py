@@ -19,7 +19,7 @@ different headline. Two tools, both general (no outlet is named anywhere):
    pure function); :func:`strip_affixes` removes it. :func:`refresh_outlet_titles`
    runs both at the end of a collect or an import, so titles whose page gave
    no visible headline lose the outlet's template too (the SQL is in
-   :mod:`untold.store.sqlite_titles`).
+   :mod:`untold.store.sqlite.titles`).
 """
 
 from __future__ import annotations

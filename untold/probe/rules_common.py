@@ -6,11 +6,13 @@ import re
 from collections.abc import Callable
 from typing import Any
 
+from untold.models.rules import Threshold
 from untold.probe.fingerprints import Fingerprint, Fingerprints
 from untold.probe.ooni_obs import Control, Obs, Request
 
-__all__ = ["BODY_PROPORTION_MIN", "Detail", "Predicate", "blockpage_response",
-           "control_fetched", "ctl", "fetched", "http_matches", "step_of"]
+__all__ = ["BODY_PROPORTION_MIN", "COMPARISON_THRESHOLDS", "Detail", "Predicate",
+           "blockpage_response", "control_fetched", "ctl", "fetched", "http_matches",
+           "step_of"]
 
 Detail = dict[str, Any]
 Predicate = Callable[[Obs, Fingerprints], Detail | None]
@@ -20,6 +22,13 @@ Predicate = Callable[[Obs, Fingerprints], Detail | None]
 BODY_PROPORTION_MIN = 0.7
 # Title words shorter than this are too common ("the", "news") to tell pages apart.
 TITLE_WORD_MIN = 5
+# What every rule that compares a page with the control's page reads.
+COMPARISON_THRESHOLDS = (
+    Threshold("body_proportion_min", BODY_PROPORTION_MIN,
+              "OONI's: a body within 70 % of the control's length is the same page"),
+    Threshold("title_word_min", TITLE_WORD_MIN,
+              "shorter title words are too common to tell pages apart"),
+)
 
 # Headers every server sends; only the others say which server answered (OONI's list).
 COMMON_HEADERS = frozenset({

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from untold.models.rules import Threshold
 from untold.probe.fingerprints import Fingerprints
 from untold.probe.ooni_obs import Obs, Tls
 from untold.probe.rules_common import (
@@ -17,7 +18,7 @@ from untold.probe.rules_common import (
     ctl,
 )
 
-__all__ = ["PREDICATES", "THROTTLE_RATIO", "TLS_SLOW_RATIO"]
+__all__ = ["PREDICATES", "THROTTLE_RATIO", "THROTTLING_THRESHOLDS", "TLS_SLOW_RATIO"]
 
 # A body rate below a tenth of the same vantage's baseline is not congestion:
 # ordinary variance between sites stays within a few times (Russia's 2021
@@ -29,6 +30,17 @@ THROTTLE_MIN_BYTES = 64 * 1024
 # than TLS_SLOW_MIN_S outright) means the flow was held, not just far away.
 TLS_SLOW_RATIO = 8.0
 TLS_SLOW_MIN_S = 2.0
+# What the timing rule (``throttling``) reads, each with why.
+THROTTLING_THRESHOLDS = (
+    Threshold("throttle_ratio", THROTTLE_RATIO,
+              "a body rate below a tenth of this vantage's baseline is not congestion"),
+    Threshold("throttle_min_bytes", THROTTLE_MIN_BYTES,
+              "rates measured on less are dominated by TCP slow start, not policy"),
+    Threshold("tls_slow_ratio", TLS_SLOW_RATIO,
+              "a handshake this many times slower than the baseline was held, not far"),
+    Threshold("tls_slow_min_s", TLS_SLOW_MIN_S,
+              "a handshake faster than this outright is not evidence of holding"),
+)
 
 
 def _fails(f: str | None, kinds: frozenset[str]) -> bool:

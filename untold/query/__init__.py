@@ -4,10 +4,10 @@ Pipeline:
   1. ``parse(text)`` -> typed syntax tree (``nodes``), or ``QueryError`` with
      the 1-based column of the problem and a hint (``parser``);
   2. ``compile_query(tree)`` -> ``CompiledQuery``: words turned into the stems
-     the index holds, backend-neutral (``compiler``);
-  3. ``CompiledQuery.to_sqlite()`` -> SQL WHERE fragment over ``articles a``
-     with bound parameters; ``search`` / ``count_matches`` /
-     ``matching_ids_sql`` run or reuse it (``search``).
+     the index holds, backend-neutral: no SQL, no index syntax (``compiler``);
+  3. ``search`` / ``count_matches`` hand it to the store, whose backend renders
+     it (SQLite: FTS5 SQL with bound parameters, ``store.sqlite.fts``) and runs
+     it (``search``).
 
 The language
 ------------
@@ -65,7 +65,7 @@ Rules:
   not indexed anyway). ``~``, ``^`` and ranges ``[a TO b]`` are not supported
   (errors with a hint); use ``NEAR/n`` and the since/until options.
 
-Stemming (how a query word meets the index, see ``store.textindex``): the
+Stemming (how a query word meets the index, see ``text.textindex``): the
 index holds Snowball stems. A Latin word is matched by its exact English stem
 (``citizens`` -> ``citizen``). A Cyrillic word is matched by its Russian stem
 *as a prefix*, or by the stem of that stem exactly: the Russian stemmer gives
@@ -98,7 +98,7 @@ from untold.query.nodes import (
     Word,
 )
 from untold.query.parser import parse
-from untold.query.search import SearchHit, count_matches, matching_ids_sql, search
+from untold.query.search import SearchBackend, SearchHit, count_matches, search
 
 __all__ = [
     "And",
@@ -114,12 +114,12 @@ __all__ = [
     "Or",
     "Phrase",
     "Prefix",
+    "SearchBackend",
     "SearchHit",
     "Term",
     "Word",
     "compile_query",
     "count_matches",
-    "matching_ids_sql",
     "parse",
     "search",
 ]

@@ -1,37 +1,34 @@
-"""Compile a parsed query to the archive's storage backend.
+"""Compile a parsed query into the backend-neutral form every store backend runs.
 
-Stages:
-  1. normalise (backend-neutral): every word becomes the index forms it may meet
-     (``store.textindex.query_forms``: a Latin word its exact English stem; a
-     Cyrillic word its Russian stem *as a prefix* plus the stem of that stem
-     exactly, because Snowball gives Казахстан/Казахстана ``казахста`` but
-     Казахстану ``казахстан``, and the prefix also reaches Kazakh/Kyrgyz
-     suffixes such as Қазақстанның); ``title:``/``body:`` is pushed down onto
-     the text leaves; ``And``/``Or`` are flattened and ``NOT NOT x`` cancels; a
-     ``NEAR`` with an OR-group on a side becomes an ``Or`` of one ``NearMatch`` per
-     pair of alternatives (NEAR takes phrases only, in FTS5 as in ``tsquery``).
-     The result, ``CompiledQuery.ir``, is what a PostgreSQL backend would
-     translate to ``tsquery`` (``Form.prefix`` -> ``:*``, phrase -> ``<->``).
-  2. to SQL (``CompiledQuery.to_sqlite``): each maximal subtree made only of
-     text becomes ONE FTS5 expression, passed as a bound parameter to
-     ``a.id IN (SELECT rowid FROM articles_fts WHERE articles_fts MATCH ?)``;
-     metadata filters become plain comparisons; SQL ``AND``/``OR``/``NOT``
-     combine the pieces. Every stem is written as an FTS5 string (``"stem"``
-     with ``"`` doubled), so no query text can act as FTS5 syntax, and no query
-     text is ever put into the SQL itself.
+Every word becomes the index forms it may meet (``text.textindex.query_forms``: a
+Latin word its exact English stem; a Cyrillic word its Russian stem *as a prefix*
+plus the stem of that stem exactly, because Snowball gives Казахстан/Казахстана
+``казахста`` but Казахстану ``казахстан``, and the prefix also reaches
+Kazakh/Kyrgyz suffixes such as Қазақстанның); ``title:``/``body:`` is pushed down
+onto the text leaves; ``And``/``Or`` are flattened and ``NOT NOT x`` cancels; a
+``NEAR`` with an OR-group on a side becomes an ``Or`` of one ``NearMatch`` per
+pair of alternatives (a proximity operator takes phrases only, in FTS5 as in
+``tsquery``).
+
+The result, ``CompiledQuery.ir``, is a tree of the dataclasses in ``nodes``:
+``Match`` (a term or a phrase: its words, each with its ``Form`` alternatives,
+stem text and prefix flag, and an optional field), ``NearMatch`` (two word
+sequences at most n words apart, optional field), ``Filter`` (an exact
+metadata restriction: language, outlet, country, group) and the boolean
+structure ``And`` / ``Or`` / ``Not``. It holds no SQL and no index syntax: each
+backend renders it (SQLite to FTS5 ``MATCH`` expressions in ``store.sqlite.fts``;
+PostgreSQL would render ``Form.prefix`` as ``:*`` and a phrase as ``<->`` in a
+``tsquery``).
 """
 
 from __future__ import annotations
 
-import itertools
 from dataclasses import dataclass
-from typing import Any
 
 from untold.errors import StoreError
 from untold.query.nodes import (
     And,
     Field,
-    Filter,
     Form,
     Match,
     Near,
@@ -49,34 +46,20 @@ from untold.text.textindex import query_forms, stem_word, tokenize
 
 __all__ = [
     "CYRILLIC_PREFIX_MIN",
-    "MAX_PHRASE_VARIANTS",
     "SUPPORTED_BACKENDS",
     "CompiledQuery",
+    "common_prefix",
     "compile_query",
-    "fts_string",
     "normalise",
 ]
 
+# The store backends that render a compiled query (``store.sqlite.fts`` for SQLite);
+# a backend joins this list with its renderer, so search on any other fails up front.
 SUPPORTED_BACKENDS = ("sqlite",)
 # A Cyrillic stem shorter than this is matched exactly, not as a prefix: эт* or
 # мир* would reach unrelated words (этаж, мирза); the Russian stemmer already
 # unifies the case forms of such short words.
 CYRILLIC_PREFIX_MIN = 4
-# Phrases expand to one FTS5 phrase per combination of word forms; above this
-# many, each word is reduced to one covering prefix instead (a little broader).
-MAX_PHRASE_VARIANTS = 64
-
-FTS_IN = "a.id IN (SELECT rowid FROM articles_fts WHERE articles_fts MATCH ?)"
-_FILTER_SQL = {
-    "lang": "a.language = ?",
-    "outlet": "a.outlet_id = ?",
-    "country": "a.outlet_id IN (SELECT oc.id FROM outlets oc WHERE oc.country = ?)",
-    "group": "a.outlet_id IN (SELECT og.id FROM outlets og, json_each(og.groups) g "
-             "WHERE g.value = ?)",
-}
-
-
-# -- 1. normalise ---------------------------------------------------------------
 
 
 def _word_forms(token: str) -> Word:
@@ -88,7 +71,7 @@ def _word_forms(token: str) -> Word:
     return Word(tuple(forms))
 
 
-def _common_prefix(texts: list[str]) -> str:
+def common_prefix(texts: list[str]) -> str:
     """The longest string every one of ``texts`` starts with (character-wise)."""
     first = min(texts)
     last = max(texts)
@@ -100,7 +83,7 @@ def _common_prefix(texts: list[str]) -> str:
 
 def _prefix_form(token: str) -> Word:
     """A typed prefix (``citizens*``) as the stem prefix the index holds (``citizen``)."""
-    common = _common_prefix([token, stem_word(token)])
+    common = common_prefix([token, stem_word(token)])
     return Word((Form(common if len(common) >= MIN_PREFIX_CHARS else token, True),))
 
 
@@ -159,121 +142,19 @@ def normalise(node: Node, field: str | None = None) -> Node:
     return node  # Filter, Match, NearMatch: already normal
 
 
-# -- 2. SQLite / FTS5 -------------------------------------------------------------
-
-
-def fts_string(text: str) -> str:
-    """``text`` as an FTS5 string literal: taken as words, never as syntax."""
-    return '"' + text.replace('"', '""') + '"'
-
-
-def _fts_form(form: Form) -> str:
-    return fts_string(form.text) + ("*" if form.prefix else "")
-
-
-def _covering(word: Word) -> Word:
-    """One prefix form that matches everything ``word``'s forms match."""
-    if len(word.forms) == 1:
-        return word
-    common = _common_prefix([f.text for f in word.forms])
-    return Word((Form(common, True),)) if common else Word(word.forms[:1])
-
-
-def _variants(words: tuple[Word, ...]) -> list[str]:
-    """FTS5 phrases (``"a"* + "b"``), one per combination of the words' forms."""
-    count = 1
-    for w in words:
-        count *= len(w.forms)
-    if count > MAX_PHRASE_VARIANTS:
-        words = tuple(_covering(w) for w in words)
-    return [" + ".join(_fts_form(f) for f in combo)
-            for combo in itertools.product(*(w.forms for w in words))]
-
-
-def _scoped(field: str | None, expr: str) -> str:
-    # field names come from nodes.TEXT_FIELDS (checked by the parser), never user text
-    return f"({{{field}}} : ({expr}))" if field else f"({expr})"
-
-
-def _is_fts(node: Node) -> bool:
-    """Whether FTS5 alone can evaluate ``node`` (no filters, no bare negation)."""
-    if isinstance(node, Match | NearMatch):
-        return True
-    if isinstance(node, Or):
-        return all(_is_fts(c) for c in node.children)
-    if isinstance(node, And):
-        positive = [c for c in node.children if not isinstance(c, Not)]
-        return bool(positive) and all(
-            _is_fts(c.child if isinstance(c, Not) else c) for c in node.children)
-    return False
-
-
-def _fts(node: Node) -> str:
-    if isinstance(node, Match):
-        return _scoped(node.field, " OR ".join(_variants(node.words)))
-    if isinstance(node, NearMatch):
-        nears = [f"NEAR({left} {right}, {node.distance:d})"
-                 for left in _variants(node.left) for right in _variants(node.right)]
-        return _scoped(node.field, " OR ".join(nears))
-    if isinstance(node, Or):
-        return "(" + " OR ".join(_fts(c) for c in node.children) + ")"
-    if isinstance(node, And):
-        pos = [_fts(c) for c in node.children if not isinstance(c, Not)]
-        neg = [_fts(c.child) for c in node.children if isinstance(c, Not)]
-        expr = "(" + " AND ".join(pos) + ")"
-        return f"({expr} NOT ({' OR '.join(neg)}))" if neg else expr
-    raise TypeError(f"not a full-text node: {node!r}")  # _is_fts() guards every call
-
-
-def _sql(node: Node, params: list[Any]) -> str:
-    if _is_fts(node):
-        params.append(_fts(node))
-        return FTS_IN
-    if isinstance(node, Filter):
-        params.append(node.value)
-        return _FILTER_SQL[node.name]
-    if isinstance(node, Not):
-        return f"NOT ({_sql(node.child, params)})"
-    if isinstance(node, And | Or):
-        # gather the text-only children into one MATCH, the rest stay separate
-        if isinstance(node, And):
-            text = [c for c in node.children
-                    if _is_fts(c) or (isinstance(c, Not) and _is_fts(c.child))]
-            if not any(_is_fts(c) for c in text):
-                text = []  # only negations: FTS5 cannot say "NOT x" alone
-        else:
-            text = [c for c in node.children if _is_fts(c)]
-        rest = [c for c in node.children if not any(c is t for t in text)]
-        parts: list[str] = []
-        if text:
-            parts.append(_sql(text[0] if len(text) == 1 else type(node)(tuple(text)), params))
-        parts.extend(_sql(c, params) for c in rest)
-        joiner = " AND " if isinstance(node, And) else " OR "
-        return "(" + joiner.join(parts) + ")"
-    raise TypeError(f"cannot compile {node!r}")  # pragma: no cover - every node kind is above
-
-
 @dataclass(frozen=True)
 class CompiledQuery:
-    """A query ready for a backend. ``ir`` is the stemmed, backend-neutral tree."""
+    """A query ready for any backend: ``ir`` is the stemmed, backend-neutral tree
+    (``Match``, ``NearMatch``, ``Filter`` under ``And`` / ``Or`` / ``Not``)."""
 
     ir: Node
-    backend: str = "sqlite"
-
-    def to_sqlite(self) -> tuple[str, list[Any]]:
-        """A WHERE fragment over ``articles a`` and its bound parameters.
-
-        The fragment mentions only ``a`` (outlet country and groups are reached
-        by sub-select), so it works whether or not the caller joins ``outlets o``.
-        """
-        params: list[Any] = []
-        return _sql(self.ir, params), params
 
 
 def compile_query(ast: Node | str, *, backend: str = "sqlite") -> CompiledQuery:
-    """Normalise a parsed query (or parse a query string) for ``backend``."""
+    """Normalise a parsed query (or parse a query string). ``backend`` names the
+    store that will run it: one without a renderer fails here, before any work."""
     if backend not in SUPPORTED_BACKENDS:
         raise StoreError(f"search is not available for the '{backend}' backend",
                          hint=f"supported: {', '.join(SUPPORTED_BACKENDS)}")
     node = parse(ast) if isinstance(ast, str) else ast
-    return CompiledQuery(normalise(node), backend)
+    return CompiledQuery(normalise(node))

@@ -38,7 +38,7 @@ __all__ = [
     "Word",
 ]
 
-# Full-text columns of articles_fts a query can be restricted to.
+# Full-text columns of an article a query can be restricted to (the index has both).
 TEXT_FIELDS = ("title", "body")
 # Metadata filters: article language, outlet id, outlet country, outlet group.
 FILTER_FIELDS = ("lang", "outlet", "country", "group")

@@ -1,13 +1,18 @@
-"""Run queries against an archive: hits, counts, and a reusable id subquery.
+"""Run queries against an archive: the matching articles and their count.
 
 Stages:
   1. parse and compile the query (``parser``, ``compiler``): a malformed query
      fails here, before the store is touched;
-  2. the store runs it with the caller's restrictions — time window (``since``
-     inclusive, ``until`` exclusive, on ``articles.published``; articles without a
-     date fall outside any window), outlets, outlet groups — as bound parameters
-     (for SQLite, ``store.sqlite_fts`` and ``store.sqlite_search``), its errors as
+  2. the store runs the compiled query with the caller's restrictions — time
+     window (``since`` inclusive, ``until`` exclusive, on ``articles.published``;
+     articles without a date fall outside any window), outlets, outlet groups —
+     through the two methods of :class:`SearchBackend` (for SQLite,
+     ``store.sqlite.search`` rendering it with ``store.sqlite.fts``), its errors as
      ``StoreError``.
+
+The query layer sits below the store, so it names what it needs of one as a
+Protocol here instead of importing it; the store's ``SearchStore`` is this
+Protocol, and every backend provides it.
 """
 
 from __future__ import annotations
@@ -15,14 +20,13 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Protocol
 
-from untold.query.compiler import compile_query
+from untold.query.compiler import CompiledQuery, compile_query
 from untold.query.nodes import Node
-from untold.store.base import Store
 from untold.timeutil import from_iso
 
-__all__ = ["SearchHit", "count_matches", "matching_ids_sql", "search"]
+__all__ = ["SearchBackend", "SearchHit", "count_matches", "search"]
 
 
 @dataclass(frozen=True)
@@ -37,18 +41,21 @@ class SearchHit:
     language: str
 
 
-def matching_ids_sql(query: str | Node, *, since: datetime | None = None,
-                     until: datetime | None = None, outlets: Sequence[str] = (),
-                     groups: Sequence[str] = ()) -> tuple[str, list[Any]]:
-    """``SELECT a.id FROM articles a WHERE ...`` and its parameters, for SQLite
-    callers to use as ``... WHERE id IN (<sql>)``. Raises ``QueryError`` when
-    malformed. (The SQL is the SQLite backend's: ``store.sqlite_fts``.)"""
-    from untold.store.sqlite_fts import matching_ids_sql as sqlite_ids
+class SearchBackend(Protocol):
+    """Full-text search over the archive, as a store provides it: a compiled query's
+    matching articles, rows (id, outlet, title, url, published, language) oldest
+    first (undated last), and their count, under the same restrictions."""
 
-    return sqlite_ids(query, since=since, until=until, outlets=outlets, groups=groups)
+    def search_articles(self, query: CompiledQuery, *, since: datetime | None = None,
+                        until: datetime | None = None, outlets: Sequence[str] = (),
+                        groups: Sequence[str] = (), limit: int | None = None
+                        ) -> list[tuple[int, str, str, str, str | None, str]]: ...
+    def count_query(self, query: CompiledQuery, *, since: datetime | None = None,
+                    until: datetime | None = None, outlets: Sequence[str] = (),
+                    groups: Sequence[str] = ()) -> int: ...
 
 
-def search(store: Store, query: str | Node, *, since: datetime | None = None,
+def search(store: SearchBackend, query: str | Node, *, since: datetime | None = None,
            until: datetime | None = None, outlets: Sequence[str] = (),
            groups: Sequence[str] = (), limit: int | None = None) -> list[SearchHit]:
     """Articles matching ``query``, oldest first (undated last), at most ``limit``."""
@@ -59,7 +66,7 @@ def search(store: Store, query: str | Node, *, since: datetime | None = None,
                                            outlets=outlets, groups=groups, limit=limit)]
 
 
-def count_matches(store: Store, query: str | Node, *, since: datetime | None = None,
+def count_matches(store: SearchBackend, query: str | Node, *, since: datetime | None = None,
                   until: datetime | None = None, outlets: Sequence[str] = (),
                   groups: Sequence[str] = ()) -> int:
     """How many articles match ``query`` under the same restrictions as ``search``."""

@@ -119,7 +119,7 @@ def _file_name(out_dir: Path, cid: int, sha: str) -> str:
     return first.name if mine in head else f"{sha}-{cid}.html"
 
 
-def write_captures(store: Any, warc_dir: Path, files_dir: Path, report_name: str,
+def write_captures(store: Store, warc_dir: Path, files_dir: Path, report_name: str,
                    capture_ids: Iterable[int],
                    titles: dict[int, str] | None = None) -> tuple[dict[int, str], list[str]]:
     """Write each capture's page under ``files_dir/captures``.

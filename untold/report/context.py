@@ -14,8 +14,8 @@ from datetime import datetime
 from typing import Any
 
 from untold.analyze.results import EventMark, StoryResult
+from untold.models import FindingRecord
 from untold.report.captures import ArticleRef
-from untold.store.sqlite_analysis import FindingRecord
 from untold.timeutil import from_iso
 
 __all__ = ["ReportContext", "parse_time"]
@@ -43,10 +43,6 @@ class ReportContext:
         if not outlet_id:
             return "-"
         return self.outlet_names.get(outlet_id, outlet_id)
-
-    def capture_href_for_article(self, article_id: int) -> str | None:
-        ref = self.articles.get(article_id)
-        return self.capture_hrefs.get(ref.capture_id) if ref else None
 
 
 def parse_time(text: str | None) -> datetime | None:

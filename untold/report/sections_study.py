@@ -6,11 +6,11 @@ from __future__ import annotations
 from collections import defaultdict
 from typing import Any
 
+from untold.models import FindingRecord
 from untold.report.charts_grid import diverging_bars
 from untold.report.context import ReportContext
 from untold.report.html import esc, safe_href
 from untold.report.tables import Col, slug, table
-from untold.store.sqlite_analysis import FindingRecord
 
 __all__ = ["EVIDENCE_LIMIT", "extra_section", "findings_section", "problems_section"]
 

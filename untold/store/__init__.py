@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from untold.store.base import AddOutcome, FrontierEntry, NewArticle, Store
+from untold.models import AddOutcome, FrontierEntry, NewArticle
+from untold.store.base import Store
 
 __all__ = ["AddOutcome", "FrontierEntry", "NewArticle", "Store", "open_store"]
 

@@ -1,122 +1,63 @@
-"""The storage interface the collectors, importers and analyses use.
+"""The storage interface: one typed ``Protocol`` per area, ``Store`` their union.
 
-Collectors depend on :class:`Store` only, so a PostgreSQL backend can follow
-without touching them. The SQLite backend (``store.sqlite``) is the default.
+Callers depend on these Protocols only (the narrowest that covers what they use), never
+on a backend class, so a PostgreSQL backend can follow without touching them. The
+SQLite backend (``store.sqlite``) is the default and implements ``Store`` completely
+(checked by mypy in ``store.sqlite`` and by the conformance suite in ``tests/store``).
+
+The areas, as the layers see them:
+
+- archive: ``ArchiveStore`` (outlets, captures, frontier, articles, runs, status),
+  ``EvidenceStore`` (WARC files and capture ranges for ``untold check``),
+  ``CoverageStore`` (listing fetches and output per day), ``TitleStore``,
+  ``SearchStore``;
+- revisits: ``RevisitStore`` (schedule, checks, site pages, listings) and
+  ``EditsReadStore`` (versions and edit events, as the edits analysis reads them);
+- analysis: ``AnalysisStore`` (runs, observations, findings), ``StoryStore``,
+  ``FindingsStore``, ``DayCountsStore``;
+- reachability: ``ReachabilityStore`` (measurements and verdicts).
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import AbstractContextManager
-from dataclasses import dataclass
 from datetime import datetime, tzinfo
-from typing import TYPE_CHECKING, Any, NamedTuple, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
-from untold.models import ArticleRecord, CaptureRecord, ExtractedArticle, Outlet
+from untold.models import (
+    AddOutcome,
+    ArticleRecord,
+    CaptureLocation,
+    CaptureRange,
+    CaptureRecord,
+    CheckRecord,
+    EditEvent,
+    FindingRecord,
+    FrontierEntry,
+    ListingObservation,
+    ListingSpan,
+    NewArticle,
+    ObservationRecord,
+    Outlet,
+    Tracked,
+    Verdict,
+    Version,
+    WarcFileEntry,
+)
+from untold.query.search import SearchBackend
 
 if TYPE_CHECKING:  # the compiled query is only passed through: no import cycle
     from untold.query.compiler import CompiledQuery
     from untold.query.nodes import Node
-    from untold.store.sqlite_analysis import FindingRecord, ObservationRecord
-    from untold.store.sqlite_edits import EditEvent, Version
 
-__all__ = ["AddOutcome", "AnalysisStore", "CaptureLocation", "CaptureRange", "DayCountsStore", "EditsReadStore", "FindingsStore", "FrontierEntry",
-           "ListingObservation", "NewArticle", "SearchStore", "Store", "StoryStore", "TitleStore",
-           "WarcFileEntry"]
-
-
-@dataclass(frozen=True)
-class FrontierEntry:
-    """A discovered URL waiting to be (or already) fetched."""
-
-    url: str
-    outlet_id: str
-    source: str  # feed | sitemap | links | manual
-    published_hint: datetime | None = None
-    title_hint: str | None = None
-    hint_precision: str = ""  # "time" | "day" (a bare day: 00:00 UTC of it) | "" when none
-
-
-@dataclass(frozen=True)
-class NewArticle:
-    """An extracted article ready to store, with where it came from."""
-
-    article: ExtractedArticle
-    outlet_id: str
-    capture_id: int
-    fetched_at: datetime
-    sha256: str | None
-    published_hint: datetime | None = None  # from the feed/sitemap when the page has none
-
-
-@dataclass(frozen=True)
-class AddOutcome:
-    article_id: int
-    outcome: str  # new | duplicate
-    near_duplicate_of: int | None = None
-
-
-class CaptureLocation(NamedTuple):
-    """Where a capture's evidence lies, with what it is evidence of (``untold check``).
-
-    A tuple, so that chunks of them travel to checking processes cheaply.
-    """
-
-    capture_id: int
-    outlet_id: str
-    url: str
-    kind: str
-    status: int | None  # HTTP status; None for a fetch that got no response (metadata record)
-    warc_file: str  # a plain name under the study's warc dir, or an imported file's path
-    offset: int | None
-    length: int | None
-    sha256: str | None  # of the decoded payload (of the JSON for failure records)
-    record_id: str | None  # WARC-Record-ID, when the capture stores it
-    article_id: int | None  # the article (or revisited article) it backs, if any
-    warc_sha256: str | None = None  # of the record's stored bytes, taken by the collector
-
-
-# A capture's byte range in its WARC file and the digest of its stored bytes, all a
-# fixity check reads: (capture id, offset, length, warc_sha256). A plain tuple, as SQLite
-# returns it: 'untold check' reads one per capture. The digest is None for imported
-# captures and those collected before untold took it.
-CaptureRange = tuple[int, int | None, int | None, str | None]
-
-
-@dataclass(frozen=True)
-class WarcFileEntry:
-    """An external WARC file an import read, as it was when registered."""
-
-    path: str  # absolute and resolved: captures.warc_file holds the same string
-    size: int
-    sha256: str | None  # None until an import has read the whole file
-    mtime: datetime
-    first_imported: datetime
-    last_imported: datetime
-
-
-@dataclass(frozen=True)
-class ListingObservation:
-    """One fetch of a listing (a feed, one walk of an outlet's sitemaps, a home page):
-    whether it answered, and the span of publication time it lists, from its oldest
-    item to the listing's own time. A failed one observes nothing."""
-
-    outlet_id: str
-    url: str
-    kind: str  # feed | sitemap | home
-    fetched_at: datetime
-    listed_at: datetime  # the listing's time: fetched_at, or the server's earlier Date
-    ok: bool
-    failure: str | None = None  # stable failure string when not ok
-    not_modified: bool = False  # a 304: the same listing as the last one read
-    items: int = 0
-    undated: int = 0  # items without a time (home page links): resolved from their articles
-    oldest: datetime | None = None
-    newest: datetime | None = None
+__all__ = ["AnalysisStore", "ArchiveStore", "CoverageStore", "DayCountsStore", "EditsReadStore",
+           "EvidenceStore", "FindingsStore", "ReachabilityStore", "RevisitStore", "SearchStore",
+           "Store", "StoryStore", "TitleStore"]
 
 
 class TitleStore(Protocol):
-    """Outlet title templates (``store.sqlite_titles``): what ``extract.titles`` needs."""
+    """Outlet title templates (``store.sqlite.titles``): what ``extract.titles`` needs."""
 
     def recent_titles(self, outlet_id: str, limit: int) -> list[str]: ...
     def title_affixes(self, outlet_id: str) -> tuple[list[str], list[str]]: ...
@@ -127,7 +68,7 @@ class TitleStore(Protocol):
 
 
 class DayCountsStore(Protocol):
-    """Articles per outlet and day (``store.sqlite_daycounts``): the denominators of a
+    """Articles per outlet and day (``store.sqlite.daycounts``): the denominators of a
     story's daily attention, read instead of counted (``analyze.daycounts``)."""
 
     def has_day_counts(self) -> bool: ...
@@ -138,7 +79,7 @@ class DayCountsStore(Protocol):
 
 
 class StoryStore(Protocol):
-    """What the story computation reads (``store.sqlite_stories``): one snapshot, the
+    """What the story computation reads (``store.sqlite.stories``): one snapshot, the
     story's matches in it, and counts over them and the archive (``analyze.stories``)."""
 
     def reading(self, failure: str, *, hint: str = ...,
@@ -161,8 +102,8 @@ class StoryStore(Protocol):
 
 
 class FindingsStore(Protocol):
-    """What the findings rules read (``store.sqlite_findings``, ``sqlite_languages``,
-    ``sqlite_coverage``): a story's articles, fact matches, texts and output counts."""
+    """What the findings rules read (``store.sqlite.findings``, ``.languages``,
+    ``.coverage``): a story's articles, fact matches, texts and output counts."""
 
     def story_articles(self, query: Node, since: datetime | None,
                        until: datetime | None) -> list[tuple[int, str, str, str | None]]: ...
@@ -181,7 +122,7 @@ class FindingsStore(Protocol):
 
 
 class AnalysisStore(Protocol):
-    """Analysis runs with their observations and findings (``store.sqlite_analysis``)."""
+    """Analysis runs with their observations and findings (``store.sqlite.analysis``)."""
 
     def start_analysis(self, kind: str, *, story_id: str | None, rules_version: str,
                        params: dict[str, Any] | None = None) -> int: ...
@@ -196,22 +137,16 @@ class AnalysisStore(Protocol):
                  kind: str | None = None) -> list[FindingRecord]: ...
 
 
-class SearchStore(Protocol):
-    """Full-text search over the archive (``store.sqlite_search``, ``query.search``):
-    rows are (id, outlet, title, url, published, language)."""
-
-    def search_articles(self, query: CompiledQuery, *, since: datetime | None = None,
-                        until: datetime | None = None, outlets: Sequence[str] = (),
-                        groups: Sequence[str] = (), limit: int | None = None
-                        ) -> list[tuple[int, str, str, str, str | None, str]]: ...
-    def count_query(self, query: CompiledQuery, *, since: datetime | None = None,
-                    until: datetime | None = None, outlets: Sequence[str] = (),
-                    groups: Sequence[str] = ()) -> int: ...
+class SearchStore(SearchBackend, Protocol):
+    """Full-text search over the archive (``store.sqlite.search``, ``query.search``):
+    rows are (id, outlet, title, url, published, language). Its methods are declared
+    once, by the query layer that calls them (``query.search.SearchBackend``), which
+    sits below the store and so cannot import this module."""
 
 
 class EditsReadStore(Protocol):
-    """What the stealth-edit analysis reads (``store.sqlite_edits_analysis``,
-    ``store.sqlite_edits``): a story's edited articles, their versions and events,
+    """What the stealth-edit analysis reads (``store.sqlite.edits_reads``,
+    ``store.sqlite.edits``): a story's edited articles, their versions and events,
     and which facts a text states."""
 
     def edited_article_ids(self, query: str | Node, since: datetime | None,
@@ -225,11 +160,11 @@ class EditsReadStore(Protocol):
                     kind: str | None = None) -> list[EditEvent]: ...
 
 
-class Store(TitleStore, DayCountsStore, StoryStore, FindingsStore, AnalysisStore, SearchStore,
-            EditsReadStore, Protocol):
-    """What every backend provides."""
+class ArchiveStore(Protocol):
+    """The archive itself (``store.sqlite.store``, ``.lookups``): outlets, captures, the
+    frontier, articles, collection runs, and the archive's status and soundness."""
 
-    backend: str
+    backend: str  # "sqlite": names the backend in messages
 
     def close(self) -> None: ...
     def migrate(self) -> list[int]: ...
@@ -239,6 +174,8 @@ class Store(TitleStore, DayCountsStore, StoryStore, FindingsStore, AnalysisStore
     def outlets(self) -> list[Outlet]: ...
     def add_capture(self, rec: CaptureRecord, *,
                     frontier: tuple[str, str] | None = None) -> int: ...
+    def add_captures(self, recs: Sequence[CaptureRecord]) -> list[int]: ...
+    def capture(self, capture_id: int) -> dict[str, Any] | None: ...
     def add_to_frontier(self, entries: Iterable[FrontierEntry]) -> int: ...
     def pending(self, outlet_id: str, limit: int) -> list[FrontierEntry]: ...
     def frontier_entry(self, url: str) -> FrontierEntry | None: ...
@@ -254,6 +191,8 @@ class Store(TitleStore, DayCountsStore, StoryStore, FindingsStore, AnalysisStore
     def iter_articles(self, outlet_ids: Sequence[str] | None = None,
                       batch: int = 1000) -> Iterator[ArticleRecord]: ...
     def known_article_urls(self, urls: Iterable[str]) -> set[str]: ...
+    def article_url_title(self, article_id: int) -> tuple[str, str] | None: ...
+    def outlet_article_urls(self, outlet_id: str) -> list[str]: ...
     def imported(self, digests: Sequence[str]) -> set[str]: ...
     def store_import_batch(
         self, batch: Sequence[tuple[str, CaptureRecord, NewArticle | None, str]]
@@ -262,7 +201,12 @@ class Store(TitleStore, DayCountsStore, StoryStore, FindingsStore, AnalysisStore
     def finish_run(self, run_id: int, stats: dict[str, Any]) -> None: ...
     def outlet_status(self, recent_failures: int = 200) -> list[dict[str, Any]]: ...
     def integrity_check(self, *, thorough: bool = True) -> list[str]: ...
-    def capture(self, capture_id: int) -> dict[str, Any] | None: ...
+
+
+class EvidenceStore(Protocol):
+    """Where the evidence lies (``store.sqlite.evidence``): the WARC files captures
+    point into, their byte ranges, and the registry of imported WARC files."""
+
     def capture_files(self) -> list[tuple[str, int, int]]: ...
     def iter_capture_ranges(self, warc_file: str) -> Iterator[list[CaptureRange]]: ...
     def capture_locations(self, ids: Sequence[int]) -> list[CaptureLocation]: ...
@@ -271,5 +215,65 @@ class Store(TitleStore, DayCountsStore, StoryStore, FindingsStore, AnalysisStore
     def register_warc_file(self, path: str, size: int,
                            mtime: datetime) -> WarcFileEntry | None: ...
     def set_warc_file_digest(self, path: str, size: int, sha256: str) -> None: ...
+
+
+class CoverageStore(Protocol):
+    """Which days untold observed (``store.sqlite.coverage``): every listing fetch with
+    the span it lists, articles per outlet and day, and listed articles never fetched."""
+
     def add_listing_observation(self, obs: ListingObservation) -> int: ...
     def resolve_listing_span(self, observation_id: int, urls: Sequence[str]) -> None: ...
+    def listing_spans(self, outlet_ids: Sequence[str]) -> list[ListingSpan]: ...
+    def output_by_day(self, outlet_ids: Sequence[str], start: str,
+                      end: str) -> dict[str, dict[str, int]]: ...
+    def unfetched_by_day(self, outlet_ids: Sequence[str], start: str,
+                         end: str) -> dict[tuple[str, str], int]: ...
+
+
+class RevisitStore(Protocol):
+    """The reviser's tables (``store.sqlite.edits``, ``.sites``): which articles are
+    tracked and due, each revisit stored whole, site pages and listings it compares."""
+
+    def enroll_revisits(self, first_offset_s: float, now: datetime,
+                        outlets: Sequence[str] | None = None) -> int: ...
+    def due_revisits(self, now: datetime, limit: int | None = None,
+                     outlets: Sequence[str] | None = None) -> list[Tracked]: ...
+    def count_due(self, now: datetime, outlets: Sequence[str] | None = None) -> int: ...
+    def tracked(self, article_id: int) -> Tracked | None: ...
+    def tracked_by_urls(self, urls: Iterable[str]) -> dict[str, Tracked]: ...
+    def record_check(self, rec: CheckRecord) -> int | None: ...
+    def set_listing_state(self, t: Tracked, events: Sequence[EditEvent]) -> None: ...
+    def revisit_checks(self, article_id: int) -> list[dict[str, Any]]: ...
+    def last_check_time(self, article_id: int, outcomes: Iterable[str]) -> str | None: ...
+    def revisit_outcomes(self) -> dict[str, int]: ...
+    def site_page(self, host: str, kind: str) -> tuple[str, int | None, set[str]] | None: ...
+    def set_site_page(self, host: str, kind: str, probed_at: str, status: int | None,
+                      final_url: str | None, shingles: Iterable[str],
+                      capture: CaptureRecord | None) -> None: ...
+    def listing_fetch_state(self, source_url: str) -> tuple[str | None, str | None]: ...
+    def record_listing(self, source_url: str, kind: str, when: str,
+                       entries: Sequence[tuple[str, str | None]], *, etag: str | None,
+                       last_modified: str | None, capture: CaptureRecord | None) -> None: ...
+    def touch_listing(self, source_url: str, when: str) -> None: ...
+    def listing_entries(self, source_url: str) -> list[tuple[str, str | None, str, str]]: ...
+
+
+class ReachabilityStore(Protocol):
+    """Network measurements and untold's verdicts on them (``store.sqlite.reach``)."""
+
+    def add_measurement(self, m: dict[str, Any], *, source: str, host: str | None,
+                        outlet_id: str | None, summary: dict[str, Any],
+                        vantage: str | None = None) -> tuple[int, bool]: ...
+    def add_verdict(self, measurement_id: int, v: Verdict) -> None: ...
+    def add_verdicts(self, items: Iterable[tuple[int, Verdict]]) -> int: ...
+    def iter_measurements(self) -> Iterator[tuple[int, dict[str, Any]]]: ...
+    def reachability(self) -> list[dict[str, Any]]: ...
+    def reach_rows(self, outlet_ids: Sequence[str], start: str,
+                   end: str) -> list[dict[str, Any]]: ...
+
+
+class Store(ArchiveStore, EvidenceStore, CoverageStore, TitleStore, SearchStore, RevisitStore,
+            EditsReadStore, AnalysisStore, StoryStore, FindingsStore, DayCountsStore,
+            ReachabilityStore, Protocol):
+    """What every backend provides: all the areas (a caller that needs one area
+    annotates with that area's Protocol)."""

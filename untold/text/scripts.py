@@ -153,7 +153,6 @@ _TO_LATIN = str.maketrans({
 _FOLDS = (("shch", "sh"), ("dzh", "j"), ("kh", "h"), ("zh", "j"), ("ts", "c"), ("tz", "c"),
           ("ch", "c"), ("sh", "s"), ("gh", "g"), ("ph", "f"), ("dj", "j"), ("ng", "n"),
           ("y", "i"), ("w", "v"), ("q", "k"), ("x", "ks"))
-_VOWELS = "aeiou"
 _GLIDE = re.compile(r"(^|[aeiou])i(?=[aeiou])")  # Yerlan, Tokayev, Mariya: a glide, not a vowel
 _DOUBLE = re.compile(r"(.)\1+")
 
