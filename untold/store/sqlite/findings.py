@@ -49,14 +49,14 @@ class FindingsReadsMixin:
 
     def article_texts(self, ids: Sequence[int]) -> list[tuple[int, str, str, str, str]]:
         """(id, outlet, language, title, text) of the articles ``ids`` (those that
-        exist), in chunks of ids in the order asked."""
+        exist), in id order: every backend gives the same order, whatever its plan."""
         rows: list[tuple[int, str, str, str, str]] = []
         for i in range(0, len(ids), _CHUNK):
             chunk = list(ids[i:i + _CHUNK])
             rows += self.conn.execute(
                 "SELECT id, outlet_id, language, title, text FROM articles WHERE id IN "
                 f"({','.join('?' * len(chunk))})", chunk).fetchall()
-        return rows
+        return sorted(rows)
 
     def latest_article_ids(self, outlet_id: str, limit: int) -> list[int]:
         """The outlet's ``limit`` newest articles (by id, newest first)."""
