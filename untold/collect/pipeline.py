@@ -46,12 +46,12 @@ from untold.errors import FeedError, SitemapError, UntoldError
 from untold.extract.dates import with_listing
 from untold.extract.titles import refresh_outlet_titles
 from untold.models import (
-    CaptureRecord,
     FetchResult,
     FrontierEntry,
     ListingObservation,
     NewArticle,
     Outlet,
+    capture_record,
 )
 from untold.store.base import Store
 from untold.timeutil import TIME, Stamp, from_iso, listing_stamp, outlet_timezone, zone
@@ -81,15 +81,6 @@ class CollectStats:
 Progress = Callable[[CollectStats, str], None]
 
 
-def _capture(res: FetchResult, outlet_id: str, kind: str) -> CaptureRecord:
-    return CaptureRecord(
-        url=res.url, outlet_id=outlet_id, kind=kind, fetched_at=res.fetched_at,
-        status=res.status, failure=res.failure, warc_file=res.warc_file,
-        warc_offset=res.warc_offset, warc_length=res.warc_length, sha256=res.sha256,
-        record_id=res.record_id, warc_sha256=res.warc_sha256,
-        content_type=res.headers.get("content-type", ""), failure_detail=res.failure_detail,
-    )
-
 
 class _Collector:
     def __init__(self, study: Study, store: Store, fetcher: Fetcher, pool: ProcessPoolExecutor,
@@ -118,7 +109,7 @@ class _Collector:
         https attempt is kept as evidence; the last is returned for the caller to store."""
         *before, last = await self.fetcher.fetch_with_fallback(url, **kw)
         for res in before:
-            self.store.add_capture(_capture(res, outlet.id, kind))
+            self.store.add_capture(capture_record(res, outlet.id, kind))
             self._fail(res.failure or f"http_{res.status}")
         return last
 
@@ -127,7 +118,7 @@ class _Collector:
         when ``_readable`` (not unchanged, not failed)."""
         etag, last_mod = self.store.source_state(url)
         res = await self._fetch(url, outlet, kind, etag=etag, last_modified=last_mod)
-        self.store.add_capture(_capture(res, outlet.id, kind))
+        self.store.add_capture(capture_record(res, outlet.id, kind))
         self.store.set_source_state(
             url, outlet.id, kind, etag=res.headers.get("etag"),
             last_modified=res.headers.get("last-modified"), status=res.status,
@@ -202,7 +193,7 @@ class _Collector:
                     return res.body
                 res = await self._fetch(url, outlet, "sitemap")
                 walk.append((url, res))
-                self.store.add_capture(_capture(res, outlet.id, "sitemap"))
+                self.store.add_capture(capture_record(res, outlet.id, "sitemap"))
                 if not res.ok:
                     self._fail(res.failure or f"http_{res.status}")
                     return None
@@ -235,7 +226,7 @@ class _Collector:
             # off-site redirects are not followed: their links are not the outlet's
             res = await self._fetch(outlet.home_url, outlet, "home",
                                     site=site_matcher(outlet.domains))
-            self.store.add_capture(_capture(res, outlet.id, "home"))
+            self.store.add_capture(capture_record(res, outlet.id, "home"))
             if res.ok:
                 urls = links.article_links(res.body, base_url=res.final_url,
                                            domains=outlet.domains)
@@ -263,7 +254,7 @@ class _Collector:
         # target never fetched nor stored as this outlet's article
         res = await self._fetch(entry.url, outlet, "article", site=site_matcher(outlet.domains))
         # the capture and the URL's new state in one transaction: nothing fetched twice
-        cap_id = self.store.add_capture(_capture(res, outlet.id, "article"),
+        cap_id = self.store.add_capture(capture_record(res, outlet.id, "article"),
                                         frontier=(entry.url, "fetched" if res.ok else "failed"))
         self.stats.fetched += 1
         if not res.ok:

@@ -47,13 +47,13 @@ from untold.collect.aio import all_or_first_error, cleanup
 from untold.collect.extractjob import ExtractJob, run_extract_job, worker_pool
 from untold.collect.fetcher import Fetcher, SiteCheck, site_matcher
 from untold.collect.revisit_listings import check_listings
-from untold.collect.revisit_pass import Clock, RevisitStats, capture_record
+from untold.collect.revisit_pass import Clock, RevisitStats
 from untold.collect.runlock import RunLock
 from untold.collect.warcwriter import WarcWriter
 from untold.config import Study, parse_duration
 from untold.extract.decoding import decode_html
 from untold.extract.titles import outlet_title_stripper
-from untold.models import CheckRecord, EditEvent, FetchResult, Outlet, Tracked
+from untold.models import CheckRecord, EditEvent, FetchResult, Outlet, Tracked, capture_record
 from untold.store.base import Store
 from untold.text.noise import mask_text, masked_hash, shingles
 from untold.timeutil import from_iso, now_utc, to_iso

@@ -18,9 +18,9 @@ from collections.abc import Sequence
 
 from untold.collect import feeds, sitemaps
 from untold.collect import revisit_classify as R
-from untold.collect.revisit_pass import RevisitPass, capture_record
+from untold.collect.revisit_pass import RevisitPass
 from untold.errors import UntoldError
-from untold.models import EditEvent, Outlet
+from untold.models import EditEvent, Outlet, capture_record
 from untold.timeutil import to_iso
 
 __all__ = ["check_listings"]

@@ -18,10 +18,9 @@ from typing import Protocol
 
 from untold.collect.fetcher import Fetcher, SiteCheck
 from untold.config import Study
-from untold.models import CaptureRecord, FetchResult
 from untold.store.base import Store
 
-__all__ = ["Clock", "RevisitPass", "RevisitStats", "capture_record"]
+__all__ = ["Clock", "RevisitPass", "RevisitStats"]
 
 Clock = Callable[[], datetime]
 
@@ -42,14 +41,6 @@ class RevisitStats:
     def as_dict(self) -> dict[str, object]:
         return dict(self.__dict__)
 
-
-def capture_record(res: FetchResult, outlet_id: str, kind: str) -> CaptureRecord:
-    return CaptureRecord(
-        url=res.url, outlet_id=outlet_id, kind=kind, fetched_at=res.fetched_at,
-        status=res.status, failure=res.failure, warc_file=res.warc_file,
-        warc_offset=res.warc_offset, warc_length=res.warc_length, sha256=res.sha256,
-        record_id=res.record_id, warc_sha256=res.warc_sha256,
-        content_type=res.headers.get("content-type", ""), failure_detail=res.failure_detail)
 
 
 class RevisitPass(Protocol):

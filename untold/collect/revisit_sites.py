@@ -15,8 +15,9 @@ from datetime import timedelta
 from urllib.parse import urlsplit
 
 from untold.collect import revisit_classify as R
-from untold.collect.revisit_pass import RevisitPass, capture_record
+from untold.collect.revisit_pass import RevisitPass
 from untold.extract.decoding import decode_html
+from untold.models import capture_record
 from untold.timeutil import from_iso, to_iso
 
 __all__ = ["SITE_PAGE_MAX_AGE", "site_pages"]

@@ -14,6 +14,7 @@ from untold.models.captures import (
     CaptureRecord,
     FetchResult,
     WarcFileEntry,
+    capture_record,
 )
 from untold.models.findings import FindingRecord, ObservationRecord
 from untold.models.listings import FrontierEntry, ListingObservation, ListingSpan
@@ -27,5 +28,5 @@ __all__ = [
     "CheckRecord", "EditEvent", "ExtractedArticle", "FetchResult", "FindingRecord",
     "FrontierEntry", "ListingObservation", "ListingSpan", "NewArticle", "ObservationRecord",
     "Outlet", "Rule", "RuleTable", "Threshold", "Tracked", "Verdict", "Version", "WarcFileEntry",
-    "parse_version",
+    "capture_record", "parse_version",
 ]

@@ -11,7 +11,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import NamedTuple
 
-__all__ = ["CaptureLocation", "CaptureRange", "CaptureRecord", "FetchResult", "WarcFileEntry"]
+__all__ = ["CaptureLocation", "CaptureRange", "CaptureRecord", "FetchResult", "WarcFileEntry",
+           "capture_record"]
 
 
 @dataclass(frozen=True)
@@ -67,6 +68,16 @@ class CaptureRecord:
     # hex SHA-256 of the main record's stored bytes (its gzip member) as the collector
     # wrote them: ``untold check`` proves fixity by hashing them again, no inflating
     warc_sha256: str | None = None
+
+
+def capture_record(res: FetchResult, outlet_id: str, kind: str) -> CaptureRecord:
+    """The row a fetch is stored as: every fetch (collect, revisit) is recorded alike."""
+    return CaptureRecord(
+        url=res.url, outlet_id=outlet_id, kind=kind, fetched_at=res.fetched_at,
+        status=res.status, failure=res.failure, warc_file=res.warc_file,
+        warc_offset=res.warc_offset, warc_length=res.warc_length, sha256=res.sha256,
+        record_id=res.record_id, warc_sha256=res.warc_sha256,
+        content_type=res.headers.get("content-type", ""), failure_detail=res.failure_detail)
 
 
 class CaptureLocation(NamedTuple):
